@@ -1,0 +1,42 @@
+# Puente — the two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: run test lint typecheck unit install clean vocabularies context
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check app tests vocabularies bench
+
+typecheck: install
+	$(BIN)/mypy --strict app
+
+unit: install
+	$(BIN)/pytest -q
+
+test: lint typecheck unit
+
+# Regenerate derived data (needs ../shared); tests fail when these are stale.
+vocabularies: install
+	$(BIN)/python vocabularies/regenerate.py --sources ../shared/vocabulary-sources
+
+context: install
+	$(BIN)/python -m app.profile.context > shapes/context.jsonld
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

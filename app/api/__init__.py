@@ -1,0 +1,1 @@
+"""The HTTP layer: routers, content negotiation and the one place errors become HTTP answers."""

@@ -1,0 +1,43 @@
+"""Shared answer builders: RDF by negotiation, and HTML pages from templates."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from rdflib import Graph
+from starlette.responses import Response
+
+from app.i18n import render, text
+from app.pipeline.serialisation import BY_MEDIA_TYPE, serialise
+from app.profile.model import Profile
+
+RDF_OFFERS = ("text/turtle", "application/ld+json", "application/rdf+xml", "application/n-triples")
+
+
+@lru_cache(maxsize=1)
+def templates() -> Jinja2Templates:
+    return Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
+
+
+def rdf_response(graph: Graph, *, media_type: str, profile: Profile, filename: str | None = None) -> Response:
+    fmt = BY_MEDIA_TYPE[media_type]
+    headers = {"Vary": "Accept"}
+    if filename:
+        headers["Content-Disposition"] = f'inline; filename="{filename}.{fmt.extension}"'
+    return Response(serialise(graph, fmt, context=profile.context), media_type=fmt.media_type, headers=headers)
+
+
+def page(request: Request, template: str, *, lang: str, **context: Any) -> Response:
+    def t(key: str, **params: object) -> str:
+        return render(text(key, **params), lang)
+
+    other = "en" if lang == "es" else "es"
+    response: Response = templates().TemplateResponse(
+        request, template, {"lang": lang, "other_lang": other, "t": t, **context},
+        headers={"Vary": "Accept, Accept-Language", "Content-Language": lang},
+    )
+    return response

@@ -1,0 +1,54 @@
+"""POST /validate: a record or a catalogue in, a report out."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from app.api import negotiation
+from app.api.deps import FormatQuery, LangDep, PipelineDep
+from app.api.rendering import RDF_OFFERS, rdf_response
+from app.pipeline.parsing import RDF_MEDIA_TYPES, media_type_of
+from app.pipeline.report import ValidationReport, build_report, report_graph
+from app.pipeline.sources import JSON_MEDIA_TYPES, SOURCES
+
+router = APIRouter(tags=["validation"])
+
+_BODY_TYPES = (*RDF_MEDIA_TYPES, *JSON_MEDIA_TYPES)
+_OPENAPI_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "description": "One record or a whole catalogue, in the format of `source`.",
+        "content": {m: {"schema": {"type": "string"}} for m in _BODY_TYPES},
+    }
+}
+SourceQuery = Annotated[str | None, Query(max_length=32, description=(
+    "Input format: " + ", ".join(SOURCES) + ". Omit it to let Puente detect it."))]
+
+
+@router.post("/validate", summary="Validate a record or a catalogue against the profile",
+             response_model=ValidationReport, openapi_extra=_OPENAPI_BODY,
+             responses={200: {"content": {"application/json": {}, **{m: {} for m in RDF_OFFERS}},
+                              "description": "The report (JSON), or a SHACL ValidationReport graph for RDF types."},
+                        400: {"description": "Unreadable input (problem+json, with line and column)"},
+                        413: {"description": "Body over the size limit"},
+                        415: {"description": "Media type not accepted for this source"},
+                        422: {"description": "Nothing to validate in the input"}})
+async def validate(request: Request, pipeline: PipelineDep, lang: LangDep, source: SourceQuery = None,
+                   fmt: FormatQuery = None) -> Response:
+    chosen = negotiation.choose(request.headers.get("accept"), offers=("application/json", *RDF_OFFERS),
+                                default="application/json", format_key=fmt)
+    body = await request.body()
+    media_type = media_type_of(request.headers.get("content-type"))
+    # Parsing and validation are CPU-bound: keep them off the event loop.
+    outcome = await run_in_threadpool(pipeline.validate, body, media_type=media_type, source=source)
+    if chosen in RDF_OFFERS:
+        graph = report_graph(outcome.findings, profile=pipeline.profile)
+        return rdf_response(graph, media_type=chosen, profile=pipeline.profile)
+    report = build_report(outcome.graph, outcome.findings, profile=pipeline.profile, lang=lang,
+                          source=outcome.source.name, source_detected=outcome.detected)
+    return Response(report.model_dump_json(), media_type="application/json",
+                    headers={"Content-Language": lang, "Vary": "Accept, Accept-Language"})

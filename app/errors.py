@@ -1,0 +1,90 @@
+"""One error hierarchy for the whole service; api/errors.py maps it to HTTP in one place.
+
+A SHACL non-conformance is data (a report), never an exception.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from app.i18n import LocalText, render
+
+
+class PuenteError(Exception):
+    """Base of every error Puente reports to a client."""
+
+    status: ClassVar[int] = 500
+    slug: ClassVar[str] = "internal-error"
+    title_key: ClassVar[str] = "error.internal"
+
+    def __init__(self, detail: LocalText, *, line: int | None = None, column: int | None = None,
+                 field: str | None = None) -> None:
+        super().__init__(render(detail, "en"))
+        self.detail = detail
+        self.line = line
+        self.column = column
+        self.field = field
+
+    def __str__(self) -> str:
+        return render(self.detail, "en")
+
+
+class ConfigurationError(PuenteError):
+    """A shapes, vocabulary or crosswalk file is broken: the service must not start."""
+
+    slug = "configuration-error"
+    title_key = "error.configuration"
+
+
+class InputError(PuenteError):
+    """The request cannot be read."""
+
+    status = 400
+    slug = "bad-input"
+    title_key = "error.bad_input"
+
+
+class ParseError(InputError):
+    """The body is not well-formed in the syntax it claims."""
+
+    slug = "parse-error"
+    title_key = "error.parse"
+
+
+class UnsafeInputError(InputError):
+    """The body asks Puente to fetch or expand something it never will (remote contexts, DTDs)."""
+
+    slug = "unsafe-input"
+    title_key = "error.unsafe"
+
+
+class UnsupportedMediaTypeError(PuenteError):
+    status = 415
+    slug = "unsupported-media-type"
+    title_key = "error.media_type"
+
+
+class NotAcceptableError(PuenteError):
+    status = 406
+    slug = "not-acceptable"
+    title_key = "error.not_acceptable"
+
+
+class PayloadTooLargeError(PuenteError):
+    status = 413
+    slug = "payload-too-large"
+    title_key = "error.too_large"
+
+
+class NotFoundError(PuenteError):
+    status = 404
+    slug = "not-found"
+    title_key = "error.not_found"
+
+
+class NoRecordsError(PuenteError):
+    """The input parsed but holds nothing Puente can validate (no dataset, catalogue or service)."""
+
+    status = 422
+    slug = "no-records"
+    title_key = "error.no_records"

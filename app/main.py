@@ -1,0 +1,51 @@
+"""The FastAPI application: create_app() builds it; the lifespan loads the profile once."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from app import __version__
+from app.api.errors import install_error_handlers
+from app.api.routes import health, profile, validate, vocabularies
+from app.pipeline.run import Pipeline
+from app.profile.loader import load_profile
+from app.settings import Settings, get_settings
+
+DESCRIPTION = """Puente validates and harmonises open-data metadata from Colombia, Chile, Mexico and Spain
+against one DCAT-AP 3 based profile. Reports come in Spanish and English and point at the field to fix."""
+
+
+def configure_logging(settings: Settings) -> None:
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # rdflib logs a full traceback per ill-typed literal: a log flood from one request
+    logging.getLogger("rdflib.term").setLevel(logging.ERROR)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application; nothing is read from disk until the lifespan starts."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(settings)
+        loaded = load_profile(settings.assets_dir)
+        app.state.settings = settings
+        app.state.pipeline = Pipeline(profile=loaded, settings=settings)
+        yield
+
+    app = FastAPI(title="Puente", version=__version__, description=DESCRIPTION, lifespan=lifespan,
+                  max_body_size=settings.max_body_bytes)
+    install_error_handlers(app, default_lang=settings.default_lang, max_body_bytes=settings.max_body_bytes)
+    for router in (health.router, profile.router, vocabularies.router, validate.router):
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=Path(__file__).resolve().parent / "static"), name="static")
+    return app
+
+
+app = create_app()

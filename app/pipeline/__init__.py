@@ -1,0 +1,1 @@
+"""The pipeline every request goes through: parse → map → validate → report → serialise."""

@@ -1,0 +1,33 @@
+"""What Puente adds to a graph it emits, so consumers need no background knowledge.
+
+Every vocabulary IRI gets the type, scheme and labels Puente knows for it, and every untyped
+object of a property with a DCAT-AP range gets that range class (landing pages become
+foaf:Document, publishers foaf:Agent...). Emitted graphs therefore conform to the official
+DCAT-AP 3.0.1 range checks on their own.
+"""
+
+from __future__ import annotations
+
+from rdflib import Graph, Literal
+from rdflib.namespace import RDF, RDFS
+
+from app.profile.model import Profile
+
+
+def for_publication(graph: Graph, *, profile: Profile) -> Graph:
+    """A copy of `graph` with vocabulary knowledge and range types added."""
+    out = Graph()
+    for prefix, ns in graph.namespaces():
+        out.bind(prefix, ns, override=False)
+    for triple in graph:
+        out.add(triple)
+    for triple in profile.background.triples_for(graph):
+        if triple[1] != RDFS.subClassOf:
+            out.add(triple)
+    ranges = profile.background.ranges
+    for _subject, predicate, obj in list(out):
+        cls = ranges.get(predicate)
+        if cls is None or isinstance(obj, Literal):
+            continue
+        out.add((obj, RDF.type, cls))  # an RDFS entailment, stated so consumers need no ontology
+    return out

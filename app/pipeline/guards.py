@@ -1,0 +1,158 @@
+"""Checks that run before any parser sees untrusted input (see shared/reference/security.md).
+
+- JSON: duplicate keys, NaN/Infinity, huge numbers and deep nesting are refused.
+- JSON-LD: no remote or file contexts are ever fetched; the profile's own context is inlined.
+- RDF/XML: DTDs and entity declarations are refused (no XXE, no entity expansion).
+"""
+
+from __future__ import annotations
+
+import json
+import xml.sax
+from typing import Any
+
+from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
+from defusedxml.expatreader import DefusedExpatParser
+
+from app.errors import ParseError, UnsafeInputError
+from app.i18n import text
+
+MAX_NUMBER_CHARS = 40
+
+
+class _DuplicateKeyError(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+class _BadConstantError(ValueError):
+    def __init__(self, value: str) -> None:
+        super().__init__(value)
+        self.value = value
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKeyError(key)
+        result[key] = value
+    return result
+
+
+def _reject_constant(value: str) -> Any:
+    raise _BadConstantError(value)
+
+
+def _bounded_int(value: str) -> int:
+    if len(value) > MAX_NUMBER_CHARS:
+        raise _BadConstantError(value[:20] + "…")
+    return int(value)
+
+
+def _bounded_float(value: str) -> float:
+    if len(value) > MAX_NUMBER_CHARS:
+        raise _BadConstantError(value[:20] + "…")
+    number = float(value)
+    if number in (float("inf"), float("-inf")):
+        raise _BadConstantError(value)
+    return number
+
+
+def _check_depth(document: Any, *, limit: int) -> None:
+    stack: list[tuple[Any, int]] = [(document, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            raise ParseError(text("detail.json_depth", limit=limit))
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
+
+
+def decode_utf8(body: bytes) -> str:
+    """The body as text; invalid UTF-8 is a 400 naming the byte, not a crash later on."""
+    try:
+        return body.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ParseError(text("detail.encoding", position=exc.start)) from exc
+
+
+def strict_json_loads(body: bytes, *, max_depth: int) -> Any:
+    """Parse JSON refusing what makes two parsers disagree or a server fall over."""
+    source = decode_utf8(body)
+    try:
+        document = json.loads(source, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant,
+                              parse_int=_bounded_int, parse_float=_bounded_float)
+    except _DuplicateKeyError as exc:
+        raise ParseError(text("detail.json_duplicate_key", key=exc.key)) from exc
+    except _BadConstantError as exc:
+        key = "detail.json_number" if exc.value[:1].isdigit() or exc.value[:1] == "-" else "detail.json_constant"
+        raise ParseError(text(key, value=exc.value)) from exc
+    except json.JSONDecodeError as exc:
+        raise ParseError(text("detail.syntax", syntax="JSON", message=exc.msg), line=exc.lineno,
+                         column=exc.colno) from exc
+    except RecursionError as exc:
+        raise ParseError(text("detail.json_depth", limit=max_depth)) from exc
+    _check_depth(document, limit=max_depth)
+    return document
+
+
+def inline_jsonld_contexts(document: Any, *, own_contexts: dict[str, Any], own_iri: str) -> Any:
+    """Replace references to the profile's own context by its content; refuse any other remote context.
+
+    Walks iteratively, so deep documents cannot exhaust the stack. Returns the same object, changed in place.
+    """
+    stack: list[Any] = [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+            continue
+        if not isinstance(node, dict):
+            continue
+        if "@import" in node:
+            raise UnsafeInputError(text("detail.context_import"), field="@import")
+        if "@context" in node:
+            node["@context"] = _resolve_context(node["@context"], own_contexts=own_contexts, own_iri=own_iri)
+            # scoped contexts inside term definitions are walked like any other node
+        stack.extend(node.values())
+    return document
+
+
+def _resolve_context(value: Any, *, own_contexts: dict[str, Any], own_iri: str) -> Any:
+    if isinstance(value, str):
+        if value in own_contexts:
+            return json.loads(json.dumps(own_contexts[value]))
+        raise UnsafeInputError(text("detail.remote_context", context=value[:200], own=own_iri), field="@context")
+    if isinstance(value, list):
+        return [_resolve_context(v, own_contexts=own_contexts, own_iri=own_iri) for v in value]
+    return value
+
+
+class _NoDtdParser(DefusedExpatParser):  # type: ignore[misc]
+    """defusedxml's expat reader with DTDs forbidden outright and text buffered (no quadratic joins)."""
+
+    def __init__(self) -> None:
+        super().__init__(forbid_dtd=True, forbid_entities=True, forbid_external=True)
+
+    def reset(self) -> None:
+        super().reset()
+        self._parser.buffer_text = True
+        self._parser.buffer_size = 1 << 20
+
+
+def check_xml_is_safe(body: bytes) -> None:
+    """Refuse RDF/XML with a DTD or entity declarations before any RDF parser reads it."""
+    parser = _NoDtdParser()
+    parser.setContentHandler(xml.sax.handler.ContentHandler())
+    try:
+        parser.feed(body)
+        parser.close()
+    except (DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden) as exc:
+        raise UnsafeInputError(text("detail.xml_dtd")) from exc
+    except xml.sax.SAXParseException as exc:
+        raise ParseError(text("detail.syntax", syntax="RDF/XML", message=exc.getMessage()),
+                         line=exc.getLineNumber(), column=(exc.getColumnNumber() or 0) + 1) from exc

@@ -1,0 +1,228 @@
+"""Report: findings in, the JSON report of DESIGN §5 (and its SHACL twin) out.
+
+Each finding is filed under the dataset (or data service, or catalogue) it belongs to: the
+record whose description reaches the finding's focus node (its distributions, contact point,
+publisher...). `source_field` names the field of the user's own format.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Mapping
+from typing import Literal as TypingLiteral
+
+from pydantic import BaseModel, Field
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF
+from rdflib.term import Node
+
+from app.i18n import render
+from app.namespaces import DCAT, DCT, SH, curie
+from app.pipeline.validation import Finding
+from app.profile.model import Profile, Severity
+
+RecordType = TypingLiteral["dataset", "dataservice", "catalog", "other"]
+# Given a finding, name the input field it is about (crosswalk provenance), or None.
+SourceFieldResolver = Callable[[Finding, str | None], str | None]
+
+
+class ReportResult(BaseModel):
+    severity: TypingLiteral["violation", "warning", "info"]
+    path: str | None = Field(description="The profile property, as a CURIE.")
+    focus: str = Field(description="The node the constraint applies to.")
+    value: str | None = Field(description="The offending value, when there is one.")
+    message: str = Field(description="What is wrong and how to fix it, in the language asked for.")
+    constraint: str = Field(description="The SHACL constraint component, e.g. sh:MinCountConstraintComponent.")
+    shape: str = Field(description="IRI of the profile shape; see /profile.")
+    shape_name: str = Field(description="Short name of the shape, in the language asked for.")
+    source_field: str | None = Field(description="The field of the input format this is about.")
+
+
+class RecordReport(BaseModel):
+    id: str
+    iri: str | None
+    title: str | None
+    type: RecordType
+    conforms: bool
+    violations: int
+    warnings: int
+    infos: int
+    results: list[ReportResult]
+
+
+class Summary(BaseModel):
+    records: int = Field(description="Datasets and data services in the input.")
+    conforming: int = Field(description="Of those, how many have no violation.")
+    violations: int
+    warnings: int
+    infos: int
+
+
+class ProfileRef(BaseModel):
+    iri: str
+    version: str
+
+
+class ValidationReport(BaseModel):
+    """The answer of POST /validate. `conforms` means: no violation (warnings and hints allowed)."""
+
+    conforms: bool
+    source: str
+    source_detected: bool = Field(description="True when Puente chose the source itself.")
+    lang: str
+    profile: ProfileRef
+    summary: Summary
+    records: list[RecordReport]
+
+
+def _first_text(graph: Graph, node: Node, predicate: URIRef, lang: str) -> str | None:
+    values = [v for v in graph.objects(node, predicate) if isinstance(v, Literal)]
+    for wanted in (lang, "es", "en", None):
+        for value in values:
+            if value.language == wanted:
+                return str(value)
+    return str(values[0]) if values else None
+
+
+def _record_id(graph: Graph, node: Node) -> str:
+    identifier = _first_text(graph, node, DCT.identifier, "")
+    if identifier:
+        return identifier
+    if isinstance(node, URIRef):
+        tail = str(node).rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+        return tail or str(node)
+    return f"_:{node}"
+
+
+class _Ownership:
+    """Which record reaches which node, and through which chain of properties."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self.datasets = list(graph.subjects(RDF.type, DCAT.Dataset))
+        self.services = list(graph.subjects(RDF.type, DCAT.DataService))
+        self.catalogs = list(graph.subjects(RDF.type, DCAT.Catalog))
+        self.roots = set(self.datasets) | set(self.services) | set(self.catalogs)
+        self.reach: dict[Node, dict[Node, str]] = {}
+        for root in [*self.datasets, *self.services, *self.catalogs]:
+            self.reach[root] = self._walk(root)
+
+    def _walk(self, root: Node) -> dict[Node, str]:
+        chains: dict[Node, str] = {root: ""}
+        queue: deque[Node] = deque([root])
+        while queue:
+            node = queue.popleft()
+            for predicate, obj in self.graph.predicate_objects(node):
+                if predicate == RDF.type or obj in chains or isinstance(obj, Literal):
+                    continue
+                if obj in self.roots:
+                    continue  # another record: its findings are its own
+                step = curie(str(predicate))
+                chains[obj] = f"{chains[node]}/{step}" if chains[node] else step
+                queue.append(obj)
+        return chains
+
+    def owners(self, focus: Node) -> list[Node]:
+        found = [r for r in [*self.datasets, *self.services] if focus in self.reach[r]]
+        if found:
+            return found
+        return [r for r in self.catalogs if focus in self.reach[r]]
+
+
+def build_report(graph: Graph, findings: list[Finding], *, profile: Profile, lang: str, source: str,
+                 source_detected: bool, source_field: SourceFieldResolver | None = None) -> ValidationReport:
+    """Group findings per record and render messages in `lang`."""
+    own = _Ownership(graph)
+    records: dict[Node, list[ReportResult]] = {r: [] for r in [*own.catalogs, *own.datasets, *own.services]}
+    others: dict[Node, list[ReportResult]] = {}
+    for finding in findings:
+        owners = own.owners(finding.focus)
+        chain = own.reach[owners[0]].get(finding.focus) if owners else None
+        result = _result(finding, profile=profile, lang=lang, chain=chain, resolver=source_field)
+        if owners:
+            for owner in owners:
+                records[owner].append(result)
+        else:
+            others.setdefault(finding.focus, []).append(result)
+    reports: list[RecordReport] = []
+    for node, results in records.items():
+        kind: RecordType = ("catalog" if node in own.catalogs
+                            else "dataservice" if node in own.services and node not in own.datasets else "dataset")
+        reports.append(_record(graph, node, results, kind=kind, lang=lang))
+    reports += [_record(graph, node, results, kind="other", lang=lang) for node, results in others.items()]
+    counts = {s: sum(1 for f in findings if f.severity == s) for s in Severity}
+    main = [r for r in reports if r.type in ("dataset", "dataservice")]
+    return ValidationReport(
+        conforms=counts[Severity.VIOLATION] == 0, source=source, source_detected=source_detected, lang=lang,
+        profile=ProfileRef(iri=str(profile.iri), version=profile.version),
+        summary=Summary(records=len(main), conforming=sum(1 for r in main if r.conforms),
+                        violations=counts[Severity.VIOLATION], warnings=counts[Severity.WARNING],
+                        infos=counts[Severity.INFO]),
+        records=reports,
+    )
+
+
+def _result(finding: Finding, *, profile: Profile, lang: str, chain: str | None,
+            resolver: SourceFieldResolver | None) -> ReportResult:
+    shape = profile.shapes.get(finding.shape)
+    path = curie(str(finding.path)) if finding.path is not None else None
+    if resolver is not None:
+        field = resolver(finding, chain)
+    else:
+        field = "/".join(p for p in (chain, path) if p) or None
+    value: str | None = None
+    if finding.value is not None:
+        value = f"_:{finding.value}" if isinstance(finding.value, BNode) else str(finding.value)
+    return ReportResult(
+        severity=finding.severity.value, path=path,
+        focus=f"_:{finding.focus}" if isinstance(finding.focus, BNode) else str(finding.focus),
+        value=value, message=render(shape.message, lang) if shape else finding.component,
+        constraint=finding.component, shape=finding.shape,
+        shape_name=render(shape.name, lang) if shape else finding.shape, source_field=field,
+    )
+
+
+_ORDER = {"violation": 0, "warning": 1, "info": 2}
+
+
+def _record(graph: Graph, node: Node, results: list[ReportResult], *, kind: RecordType, lang: str) -> RecordReport:
+    results.sort(key=lambda r: (_ORDER[r.severity], r.source_field or "", r.path or ""))
+    return RecordReport(
+        id=_record_id(graph, node), iri=str(node) if isinstance(node, URIRef) else None,
+        title=_first_text(graph, node, DCT.title, lang), type=kind,
+        conforms=not any(r.severity == "violation" for r in results),
+        violations=sum(1 for r in results if r.severity == "violation"),
+        warnings=sum(1 for r in results if r.severity == "warning"),
+        infos=sum(1 for r in results if r.severity == "info"),
+        results=results,
+    )
+
+
+_SH_SEVERITY: Mapping[Severity, URIRef] = {
+    Severity.VIOLATION: SH.Violation, Severity.WARNING: SH.Warning, Severity.INFO: SH.Info,
+}
+
+
+def report_graph(findings: list[Finding], *, profile: Profile) -> Graph:
+    """The same findings as a SHACL sh:ValidationReport graph, messages in every language."""
+    out = Graph()
+    out.bind("sh", SH)
+    report = BNode()
+    out.add((report, RDF.type, SH.ValidationReport))
+    out.add((report, SH.conforms, Literal(not any(f.severity == Severity.VIOLATION for f in findings))))
+    for finding in findings:
+        node = BNode()
+        out.add((report, SH.result, node))
+        out.add((node, RDF.type, SH.ValidationResult))
+        out.add((node, SH.focusNode, finding.focus))
+        if finding.path is not None:
+            out.add((node, SH.resultPath, finding.path))
+        if finding.value is not None:
+            out.add((node, SH.value, finding.value))
+        out.add((node, SH.resultSeverity, _SH_SEVERITY[finding.severity]))
+        out.add((node, SH.sourceShape, URIRef(finding.shape)))
+        out.add((node, SH.sourceConstraintComponent, URIRef(str(SH) + finding.component.split(":", 1)[-1])))
+        shape = profile.shapes.get(finding.shape)
+        for language, message in (shape.message.items() if shape else []):
+            out.add((node, SH.resultMessage, Literal(message, lang=language)))
+    return out

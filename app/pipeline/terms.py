@@ -1,0 +1,45 @@
+"""Conversion between pyoxigraph terms (fast, safe parser) and rdflib terms (pyshacl, serialisers)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+Triple = tuple[Node, Node, Node]
+
+
+def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.DefaultGraph | ox.Triple) -> Node:
+    """One pyoxigraph term as the rdflib term with the same meaning."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        if datatype == XSD_STRING:
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(datatype))
+    raise TypeError(f"unsupported RDF term {term!r}")
+
+
+def triples_from_quads(quads: Iterable[ox.Quad]) -> Iterator[Triple]:
+    """rdflib triples from a stream of pyoxigraph quads (graph names are dropped)."""
+    for quad in quads:
+        yield to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)
+
+
+def load_turtle_file(path: Path, *, into: Graph | None = None) -> Graph:
+    """Parse a trusted Turtle file of the repository with pyoxigraph (about 30x faster than rdflib)."""
+    graph = into if into is not None else Graph()
+    quads = ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri())
+    for triple in triples_from_quads(quads):
+        graph.add(triple)
+    return graph

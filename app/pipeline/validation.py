@@ -1,0 +1,97 @@
+"""Validate: a profile graph in, findings out. pyshacl is the reference engine.
+
+The data graph gets Puente's background knowledge (types, schemes and labels of the vocabulary
+IRIs it uses, subclass axioms) before validation, so a record that uses EU authority IRIs
+correctly does not get false range violations (SEMICeu/DCAT-AP#125, #248).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+
+from pyshacl import Validator
+from pyshacl.graph_abstraction import DataGraph
+from pyshacl.shapes_graph import ShapesGraph
+from rdflib import Graph, URIRef
+from rdflib.term import Node
+
+from app.namespaces import SH, curie
+from app.profile.model import Profile, Severity
+
+_SEVERITIES = {SH.Violation: Severity.VIOLATION, SH.Warning: Severity.WARNING, SH.Info: Severity.INFO}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One SHACL result: which node, which property, which value broke which shape."""
+
+    focus: Node
+    path: URIRef | None
+    value: Node | None
+    component: str
+    shape: str
+    severity: Severity
+
+    def key(self) -> tuple[str, str, str, str, str]:
+        """What makes two findings the same, whichever engine produced them."""
+        return (str(self.focus), str(self.path or ""), self.component, self.shape, self.severity.value)
+
+
+def with_background(data: Graph, *, profile: Profile) -> Graph:
+    """A copy of `data` plus the background triples it needs; the input graph is not changed."""
+    enriched = Graph()
+    for prefix, ns in data.namespaces():
+        enriched.bind(prefix, ns, override=False)
+    for triple in data:
+        enriched.add(triple)
+    for triple in profile.background.triples_for(data):
+        enriched.add(triple)
+    return enriched
+
+
+class PyshaclEngine:
+    """pyshacl with the shapes parsed once; runs are serialised because pyshacl patches rdflib globals."""
+
+    name = "pyshacl"
+
+    def __init__(self, profile: Profile) -> None:
+        self._profile = profile
+        self._lock = threading.Lock()
+        self._logger = logging.getLogger("puente.pyshacl")
+        self._logger.setLevel(logging.ERROR)
+        self._shapes = ShapesGraph(profile.shapes_graph, False, self._logger)
+
+    def validate(self, data: Graph) -> list[Finding]:
+        """Validate a profile graph; `data` is left unchanged."""
+        enriched = with_background(data, profile=self._profile)
+        options = {"inference": "none", "advanced": False, "inplace": True, "allow_infos": True,
+                   "allow_warnings": True, "max_validation_depth": 15, "logger": self._logger}
+        with self._lock:
+            validator = Validator(DataGraph.from_rdflib(enriched), shacl_graph=self._profile.shapes_graph,
+                                  options=options)
+            validator.shacl_graph = self._shapes
+            _conforms, report, _text = validator.run()  # type: ignore[no-untyped-call]
+        return findings_from_report(report)
+
+
+def findings_from_report(report: Graph) -> list[Finding]:
+    """Top-level results of a SHACL report graph (nested sh:detail results are not counted)."""
+    findings: list[Finding] = []
+    for report_node in report.subjects(predicate=None, object=SH.ValidationReport):
+        for result in report.objects(report_node, SH.result):
+            path = report.value(result, SH.resultPath)
+            component = report.value(result, SH.sourceConstraintComponent)
+            severity = report.value(result, SH.resultSeverity)
+            findings.append(Finding(
+                focus=report.value(result, SH.focusNode) or URIRef(""),
+                path=path if isinstance(path, URIRef) else None,
+                value=report.value(result, SH.value),
+                component=curie(str(component)),
+                shape=str(report.value(result, SH.sourceShape)),
+                severity=_SEVERITIES.get(severity, Severity.VIOLATION) if isinstance(severity, URIRef)
+                else Severity.VIOLATION,
+            ))
+    findings.sort(key=Finding.key)
+    return findings

@@ -1,0 +1,1 @@
+"""The common profile: shapes, vocabularies, background knowledge and JSON-LD context."""

@@ -1,0 +1,232 @@
+"""Load the profile from shapes/ and vocabularies/ and check the house rules as it loads.
+
+A broken data file is a start-up error (ConfigurationError), never a silent gap.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
+from rdflib.term import Node
+
+from app.errors import ConfigurationError
+from app.i18n import LocalText
+from app.namespaces import DCT, PREFIXES, PROFILE_IRI, PUENTE, SH, curie
+from app.pipeline.terms import Triple, load_turtle_file
+from app.profile.model import Background, ClassInfo, Level, Profile, Severity, ShapeInfo, Vocabulary
+
+SHAPE_FILES: dict[str, Level | None] = {
+    "profile.ttl": None,
+    "mandatory.ttl": Level.MANDATORY,
+    "ranges.ttl": Level.RANGE,
+    "recommended.ttl": Level.RECOMMENDED,
+    "vocabularies.ttl": Level.VOCABULARY,
+    "hints.ttl": Level.HINT,
+}
+
+# The SHACL Core parameters the profile may use, with the component each one triggers.
+# Keeping the profile to this small set keeps it portable and lets a compiled engine mirror it.
+COMPONENTS: dict[URIRef, str] = {
+    SH.minCount: "MinCountConstraintComponent",
+    SH.maxCount: "MaxCountConstraintComponent",
+    SH["class"]: "ClassConstraintComponent",
+    SH.datatype: "DatatypeConstraintComponent",
+    SH.nodeKind: "NodeKindConstraintComponent",
+    SH.pattern: "PatternConstraintComponent",
+    SH["or"]: "OrConstraintComponent",
+    SH.node: "NodeConstraintComponent",
+    SH.qualifiedMinCount: "QualifiedMinCountConstraintComponent",
+    SH["in"]: "InConstraintComponent",
+    SH.hasValue: "HasValueConstraintComponent",
+}
+SEVERITIES = {SH.Violation: Severity.VIOLATION, SH.Warning: Severity.WARNING, SH.Info: Severity.INFO}
+# sh: terms that may appear in the shapes besides the parameters above.
+ALLOWED_SH_TERMS = {
+    SH.NodeShape, SH.PropertyShape, SH.targetClass, SH.property, SH.path, SH.severity, SH.name,
+    SH.message, SH.description, SH.qualifiedValueShape, SH.Violation, SH.Warning, SH.Info,
+    SH.IRI, SH.Literal, SH.BlankNode, SH.BlankNodeOrIRI, SH.IRIOrLiteral, SH.BlankNodeOrLiteral,
+} | set(COMPONENTS)
+REQUIRED_LANGS = ("es", "en")
+
+
+def _local_text(graph: Graph, subject: Node, predicate: URIRef) -> LocalText:
+    texts: LocalText = {}
+    for value in graph.objects(subject, predicate):
+        if isinstance(value, Literal) and value.language:
+            texts[value.language] = str(value)
+    return texts
+
+
+def _require_langs(texts: LocalText, *, what: str) -> None:
+    missing = [lang for lang in REQUIRED_LANGS if not texts.get(lang)]
+    if missing:
+        raise ConfigurationError({"es": f"{what}: falta el texto en {', '.join(missing)}",
+                                  "en": f"{what}: missing text in {', '.join(missing)}"})
+
+
+def _fail(message: str) -> ConfigurationError:
+    return ConfigurationError({"es": message, "en": message})
+
+
+def _shape_parameters(graph: Graph, shape: Node) -> tuple[str, dict[str, str]]:
+    found = [p for p in COMPONENTS if (shape, p, None) in graph]
+    if len(found) != 1:
+        raise _fail(f"shape {shape} must carry exactly one constraint, found {[curie(str(p)) for p in found]}")
+    parameter = found[0]
+    value = graph.value(shape, parameter)
+    params: dict[str, str] = {}
+    if parameter == SH["or"] and value is not None:
+        options = []
+        for member in Collection(graph, value):
+            datatype = graph.value(member, SH.datatype)
+            options.append(curie(str(datatype)) if datatype is not None else str(member))
+        params["or"] = " | ".join(options)
+    elif parameter == SH.qualifiedMinCount:
+        params["qualifiedMinCount"] = str(value)
+        qualified = graph.value(shape, SH.qualifiedValueShape)
+        has_value = graph.value(graph.value(qualified, SH.property), SH.hasValue) if qualified else None
+        params["qualifiedValueShape"] = curie(str(has_value or qualified))
+    elif parameter == SH.node and value is not None:
+        has_value = graph.value(graph.value(value, SH.property), SH.hasValue)
+        params["node"] = curie(str(has_value or value))
+    else:
+        params[curie(str(parameter))] = curie(str(value))
+    return "sh:" + COMPONENTS[parameter], params
+
+
+def _lint_sh_terms(graph: Graph, *, name: str) -> None:
+    for triple in graph:
+        for term in triple:
+            if isinstance(term, URIRef) and str(term).startswith(str(SH)) and term not in ALLOWED_SH_TERMS:
+                raise _fail(f"{name}: {curie(str(term))} is not a SHACL term the profile allows")
+
+
+def load_shapes(shapes_dir: Path) -> tuple[Graph, dict[str, ShapeInfo], list[ClassInfo], list[Path]]:
+    """Parse the shape files, check the house rules and index every property shape."""
+    merged = Graph()
+    for prefix, ns in PREFIXES.items():
+        merged.bind(prefix, ns)
+    levels: dict[Node, Level] = {}
+    files: list[Path] = []
+    for name, level in SHAPE_FILES.items():
+        path = shapes_dir / name
+        if not path.exists():
+            raise _fail(f"missing shapes file {path}")
+        part = Graph()
+        try:
+            part.parse(path, format="turtle")
+        except Exception as exc:  # rdflib raises several unrelated types for bad Turtle
+            raise _fail(f"{path}: {exc}") from exc
+        _lint_sh_terms(part, name=name)
+        if level is not None:
+            for shape in part.subjects(RDF.type, SH.PropertyShape):
+                levels[shape] = level
+        merged += part
+        files.append(path)
+    classes: list[ClassInfo] = []
+    shapes: dict[str, ShapeInfo] = {}
+    for node_shape in merged.subjects(RDF.type, SH.NodeShape):
+        target = merged.value(node_shape, SH.targetClass)
+        if target is None:
+            continue  # helper shapes used through sh:node / sh:qualifiedValueShape
+        label = _local_text(merged, node_shape, RDFS.label)
+        _require_langs(label, what=f"{node_shape} rdfs:label")
+        order_node = merged.value(node_shape, PUENTE.order)
+        classes.append(ClassInfo(iri=str(node_shape), target_class=str(target), label=label,
+                                 comment=_local_text(merged, node_shape, RDFS.comment),
+                                 order=int(str(order_node)) if order_node is not None else 99))
+        for shape in merged.objects(node_shape, SH.property):
+            if not isinstance(shape, URIRef):
+                raise _fail(f"{node_shape}: every property shape needs an IRI, found a blank node")
+            if shape not in levels:
+                raise _fail(f"{shape} is attached to {node_shape} but defined in no concern file")
+            path_node = merged.value(shape, SH.path)
+            severity = merged.value(shape, SH.severity)
+            if not isinstance(path_node, URIRef) or not isinstance(severity, URIRef) or severity not in SEVERITIES:
+                raise _fail(f"{shape} needs a simple sh:path and an sh:severity")
+            component, params = _shape_parameters(merged, shape)
+            shape_name = _local_text(merged, shape, SH.name)
+            message = _local_text(merged, shape, SH.message)
+            _require_langs(shape_name, what=f"{shape} sh:name")
+            _require_langs(message, what=f"{shape} sh:message")
+            shapes[str(shape)] = ShapeInfo(
+                iri=str(shape), node_shape=str(node_shape), target_class=str(target), path=str(path_node),
+                severity=SEVERITIES[severity], level=levels[shape], component=component, parameters=params,
+                name=shape_name, message=message, description=_local_text(merged, shape, SH.description),
+            )
+    classes.sort(key=lambda c: c.order)
+    class_order = {c.target_class: c.order for c in classes}
+    shapes = dict(sorted(shapes.items(), key=lambda kv: (class_order[kv[1].target_class], kv[1].path, kv[0])))
+    return merged, shapes, classes, files
+
+
+def load_vocabularies(vocab_dir: Path) -> tuple[dict[str, Vocabulary], Background]:
+    """Load every SKOS scheme under vocabularies/ and index the background knowledge."""
+    vocabularies: dict[str, Vocabulary] = {}
+    by_iri: dict[Node, list[Triple]] = {}
+    for path in sorted(vocab_dir.glob("**/*.ttl")):
+        if path.name == "ontology.ttl":
+            continue
+        graph = Graph()
+        for prefix, ns in PREFIXES.items():
+            graph.bind(prefix, ns)
+        try:
+            load_turtle_file(path, into=graph)
+        except SyntaxError as exc:
+            raise _fail(f"{path}: {exc}") from exc
+        schemes = list(graph.subjects(RDF.type, SKOS.ConceptScheme))
+        if len(schemes) != 1:
+            raise _fail(f"{path}: expected one skos:ConceptScheme, found {len(schemes)}")
+        scheme = schemes[0]
+        member_class = graph.value(scheme, PUENTE.memberClass) or SKOS.Concept
+        title = _local_text(graph, scheme, DCT.title) or _local_text(graph, scheme, SKOS.prefLabel)
+        _require_langs(title, what=f"{path} dct:title")
+        concepts = set(graph.subjects(SKOS.inScheme, scheme))
+        name = path.stem
+        if name in vocabularies:
+            raise _fail(f"two vocabularies are named {name}")
+        vocabularies[name] = Vocabulary(name=name, iri=str(scheme), title=title, member_class=str(member_class),
+                                        path=path, graph=graph, concept_count=len(concepts))
+        scheme_triples: list[Triple] = [(scheme, RDF.type, SKOS.ConceptScheme)]
+        scheme_triples += [(scheme, DCT.title, t) for t in graph.objects(scheme, DCT.title)]
+        by_iri.setdefault(scheme, []).extend(scheme_triples)
+        for concept in concepts:
+            known: list[Triple] = [(concept, RDF.type, t) for t in graph.objects(concept, RDF.type)]
+            known.append((concept, SKOS.inScheme, scheme))
+            known += [(concept, SKOS.prefLabel, label) for label in graph.objects(concept, SKOS.prefLabel)
+                      if isinstance(label, Literal) and label.language in (None, "es", "en", "pt")]
+            by_iri.setdefault(concept, []).extend(known)
+    ontology = Graph()
+    if (vocab_dir / "ontology.ttl").exists():
+        load_turtle_file(vocab_dir / "ontology.ttl", into=ontology)
+    superclasses: dict[Node, list[Node]] = {}
+    for child, parent in ontology.subject_objects(RDFS.subClassOf):
+        superclasses.setdefault(child, []).append(parent)
+    ranges = dict(ontology.subject_objects(RDFS.range))
+    background = Background(by_iri={k: tuple(dict.fromkeys(v)) for k, v in by_iri.items()},
+                            superclasses={k: tuple(v) for k, v in superclasses.items()}, ranges=ranges)
+    return vocabularies, background
+
+
+def load_profile(assets_dir: Path) -> Profile:
+    """Load the whole profile from an assets folder holding shapes/ and vocabularies/."""
+    shapes_graph, shapes, classes, files = load_shapes(assets_dir / "shapes")
+    vocabularies, background = load_vocabularies(assets_dir / "vocabularies")
+    iri = URIRef(PROFILE_IRI)
+    version = shapes_graph.value(iri, OWL.versionInfo)
+    if version is None:
+        raise _fail("shapes/profile.ttl must give the profile an owl:versionInfo")
+    context_path = assets_dir / "shapes" / "context.jsonld"
+    try:
+        context: dict[str, Any] = json.loads(context_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise _fail(f"{context_path}: {exc}") from exc
+    return Profile(iri=iri, version=str(version), title=_local_text(shapes_graph, iri, DCT.title),
+                   description=_local_text(shapes_graph, iri, DCT.description), shapes_graph=shapes_graph,
+                   shapes=shapes, classes=classes, vocabularies=vocabularies, background=background,
+                   context=context, files=files + [context_path])

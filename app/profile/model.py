@@ -1,0 +1,129 @@
+"""The loaded profile: shapes, their metadata, vocabularies and background knowledge."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, RDFS
+from rdflib.term import Node
+
+from app.i18n import LocalText
+from app.pipeline.terms import Triple
+
+
+class Severity(StrEnum):
+    """SHACL severities, named the way reports show them."""
+
+    VIOLATION = "violation"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class Level(StrEnum):
+    """Which concern file a constraint comes from; shown on the profile page."""
+
+    MANDATORY = "mandatory"
+    RANGE = "range"
+    RECOMMENDED = "recommended"
+    VOCABULARY = "vocabulary"
+    HINT = "hint"
+
+
+@dataclass(frozen=True)
+class ShapeInfo:
+    """One property shape of the profile: one constraint on one property of one class."""
+
+    iri: str
+    node_shape: str
+    target_class: str
+    path: str
+    severity: Severity
+    level: Level
+    component: str
+    parameters: dict[str, str]
+    name: LocalText
+    message: LocalText
+    description: LocalText
+
+
+@dataclass(frozen=True)
+class ClassInfo:
+    """One node shape: the class it targets and its documentation."""
+
+    iri: str
+    target_class: str
+    label: LocalText
+    comment: LocalText
+    order: int
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """One SKOS concept scheme Puente ships (vocabularies/**/*.ttl)."""
+
+    name: str
+    iri: str
+    title: LocalText
+    member_class: str
+    path: Path
+    graph: Graph
+    concept_count: int
+
+
+@dataclass(frozen=True)
+class Background:
+    """What Puente knows about vocabulary IRIs, supplied to validation instead of the network."""
+
+    by_iri: dict[Node, tuple[Triple, ...]]
+    superclasses: dict[Node, tuple[Node, ...]]
+    ranges: dict[Node, Node] = field(default_factory=dict)
+
+    def triples_for(self, graph: Graph) -> list[Triple]:
+        """The background triples relevant to `graph`: types and labels of the IRIs it uses."""
+        added: list[Triple] = []
+        seen: set[Node] = set()
+        for obj in set(graph.objects()):
+            if obj in seen:
+                continue
+            seen.add(obj)
+            extra = self.by_iri.get(obj)
+            if extra:
+                added.extend(extra)
+        for cls in set(graph.objects(None, RDF.type)) | {t[2] for t in added if t[1] == RDF.type}:
+            for parent in self.superclasses.get(cls, ()):
+                added.append((cls, RDFS.subClassOf, parent))
+        return added
+
+    def types_of(self, iri: Node) -> list[Node]:
+        """The classes Puente's vocabularies give to `iri`."""
+        return [o for (_, p, o) in self.by_iri.get(iri, ()) if p == RDF.type]
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Everything validation and publication need, loaded once at start-up."""
+
+    iri: URIRef
+    version: str
+    title: LocalText
+    description: LocalText
+    shapes_graph: Graph
+    shapes: dict[str, ShapeInfo]
+    classes: list[ClassInfo]
+    vocabularies: dict[str, Vocabulary]
+    background: Background
+    context: dict[str, Any]
+    files: list[Path] = field(default_factory=list)
+
+    def shapes_for_class(self, target_class: str) -> list[ShapeInfo]:
+        """The property shapes whose node shape targets `target_class`, in file order."""
+        return [s for s in self.shapes.values() if s.target_class == target_class]
+
+    def iter_shapes(self, *, severity: Severity | None = None) -> Iterable[ShapeInfo]:
+        """All property shapes, optionally of one severity."""
+        return (s for s in self.shapes.values() if severity is None or s.severity == severity)

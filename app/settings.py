@@ -1,0 +1,40 @@
+"""Service settings, read from environment variables prefixed PUENTE_."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Everything an operator can tune; each field is documented in README.md."""
+
+    model_config = SettingsConfigDict(env_prefix="PUENTE_", env_ignore_empty=True, extra="ignore")
+
+    base_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Public address of this service; used to mint IRIs and links.",
+    )
+    assets_dir: Path = Field(
+        default=REPO_ROOT,
+        description="Folder holding shapes/, vocabularies/ and mappings/.",
+    )
+    max_body_bytes: int = Field(default=20_000_000, ge=0, description="Largest request body accepted.")
+    max_triples: int = Field(default=1_000_000, ge=1, description="Largest RDF graph accepted, in triples.")
+    max_literal_chars: int = Field(default=1_000_000, ge=1, description="Longest literal accepted.")
+    max_json_depth: int = Field(default=64, ge=1, description="Deepest JSON nesting accepted.")
+    default_lang: Literal["es", "en", "pt"] = Field(default="es", description="Language when none is asked for.")
+    engine: Literal["pyshacl"] = Field(default="pyshacl", description="SHACL engine used for validation.")
+    log_level: str = Field(default="INFO", description="Log level of the service.")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings of this process, read once from the environment."""
+    return Settings()

@@ -1,0 +1,106 @@
+"""Every vocabulary file is tested: one scheme, every concept in it, typed and labelled."""
+
+from __future__ import annotations
+
+import filecmp
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rdflib import Literal
+from rdflib.namespace import RDF, SKOS
+
+from app.namespaces import DCT
+from app.profile.context import build_context
+from app.profile.model import Profile
+from app.settings import REPO_ROOT
+from tests.conftest import SHARED
+
+EU = "http://publications.europa.eu/resource/authority/"
+EXPECTED_CLASSES = {
+    "data-theme": SKOS.Concept, "frequency": DCT.Frequency, "file-type": DCT.MediaTypeOrExtent,
+    "language": DCT.LinguisticSystem, "country": DCT.Location, "licence": DCT.LicenseDocument,
+    "access-right": DCT.RightsStatement, "media-type": DCT.MediaType, "planned-availability": SKOS.Concept,
+}
+
+
+def test_the_issue_vocabularies_are_all_there(profile: Profile) -> None:
+    assert set(EXPECTED_CLASSES) <= set(profile.vocabularies)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_CLASSES))
+def test_vocabulary_is_a_well_formed_scheme(profile: Profile, name: str) -> None:
+    vocab = profile.vocabularies[name]
+    graph = vocab.graph
+    concepts = set(graph.subjects(SKOS.inScheme, None))
+    assert vocab.concept_count == len(concepts) > 0
+    for concept in concepts:
+        assert (concept, RDF.type, SKOS.Concept) in graph, concept
+        assert (concept, RDF.type, EXPECTED_CLASSES[name]) in graph, concept
+        assert graph.value(concept, SKOS.prefLabel) is not None, concept
+
+
+def test_data_theme_has_the_13_eu_themes_in_spanish_and_english(profile: Profile) -> None:
+    graph = profile.vocabularies["data-theme"].graph
+    codes = {str(c).rsplit("/", 1)[-1] for c in graph.subjects(SKOS.inScheme, None)}
+    assert codes == {"AGRI", "ECON", "EDUC", "ENER", "ENVI", "GOVE", "HEAL", "INTR", "JUST", "REGI", "SOCI", "TECH",
+                     "TRAN"}
+    for concept in graph.subjects(SKOS.inScheme, None):
+        langs = {lbl.language for lbl in graph.objects(concept, SKOS.prefLabel) if isinstance(lbl, Literal)}
+        assert {"es", "en"} <= langs, concept
+
+
+@pytest.mark.parametrize("name", ["frequency", "licence", "country", "language", "access-right"])
+def test_eu_tables_carry_spanish_labels(profile: Profile, name: str) -> None:
+    graph = profile.vocabularies[name].graph
+    concepts = set(graph.subjects(SKOS.inScheme, None))
+    with_es = {c for c in concepts if any(getattr(lbl, "language", None) == "es"
+                                          for lbl in graph.objects(c, SKOS.prefLabel))}
+    assert len(with_es) / len(concepts) > 0.8
+
+
+def test_known_codes_resolve(profile: Profile) -> None:
+    background = profile.background
+    for iri, cls in [(f"{EU}frequency/MONTHLY", DCT.Frequency), (f"{EU}licence/CC_BY_4_0", DCT.LicenseDocument),
+                     (f"{EU}language/SPA", DCT.LinguisticSystem), (f"{EU}country/MEX", DCT.Location),
+                     (f"{EU}file-type/CSV", DCT.MediaTypeOrExtent),
+                     ("https://www.iana.org/assignments/media-types/text/csv", DCT.MediaType)]:
+        from rdflib import URIRef
+        assert cls in background.types_of(URIRef(iri)), iri
+
+
+def test_file_types_know_their_media_type(profile: Profile) -> None:
+    from rdflib import URIRef
+    graph = profile.vocabularies["file-type"].graph
+    media = graph.value(URIRef(f"{EU}file-type/CSV"), URIRef("https://w3id.org/puente/ns#mediaType"))
+    assert str(media) == "https://www.iana.org/assignments/media-types/text/csv"
+
+
+def test_sources_md_names_every_generated_file() -> None:
+    listing = (REPO_ROOT / "vocabularies" / "SOURCES.md").read_text(encoding="utf-8")
+    for path in (REPO_ROOT / "vocabularies" / "eu").glob("*.ttl"):
+        assert f"vocabularies/eu/{path.name}" in listing
+
+
+@pytest.mark.skipif(not (SHARED / "vocabulary-sources").exists(), reason="needs ../shared/vocabulary-sources")
+def test_vocabularies_are_not_stale(tmp_path: Path) -> None:
+    """Regenerating from ../shared gives byte-identical files (the script is the source of truth)."""
+    subprocess.run([sys.executable, str(REPO_ROOT / "vocabularies" / "regenerate.py"), "--sources",
+                    str(SHARED / "vocabulary-sources"), "--out", str(tmp_path)], check=True)
+    for generated in (tmp_path / "eu").glob("*.ttl"):
+        assert filecmp.cmp(generated, REPO_ROOT / "vocabularies" / "eu" / generated.name, shallow=False), generated.name
+
+
+def test_context_file_is_generated_from_the_shapes(profile: Profile) -> None:
+    on_disk = json.loads((REPO_ROOT / "shapes" / "context.jsonld").read_text(encoding="utf-8"))
+    assert on_disk == build_context(profile.shapes_graph), "run: make context"
+
+
+def test_context_defines_every_profile_property(profile: Profile) -> None:
+    terms = profile.context["@context"]
+    defined = {t["@id"] for t in terms.values() if isinstance(t, dict)}
+    from app.namespaces import curie
+    for shape in profile.shapes.values():
+        assert curie(shape.path) in defined, shape.path

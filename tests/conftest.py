@@ -1,0 +1,63 @@
+"""Shared fixtures: the profile is loaded once per test session (it takes about a second)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from rdflib import Graph
+
+from app.main import create_app
+from app.pipeline.validation import PyshaclEngine
+from app.profile.loader import load_profile
+from app.profile.model import Profile
+from app.settings import REPO_ROOT, Settings
+
+CASES = Path(__file__).resolve().parent / "cases"
+ORACLES = Path(__file__).resolve().parent / "oracles"
+SHARED = REPO_ROOT.parent / "shared"
+
+PREFIXES = """
+PREFIX dcat: <http://www.w3.org/ns/dcat#>
+PREFIX dct: <http://purl.org/dc/terms/>
+PREFIX dcatap: <http://data.europa.eu/r5r/>
+PREFIX foaf: <http://xmlns.com/foaf/0.1/>
+PREFIX vcard: <http://www.w3.org/2006/vcard/ns#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX ex: <https://datos.example.org/>
+"""
+
+
+@pytest.fixture(scope="session")
+def profile() -> Profile:
+    return load_profile(REPO_ROOT)
+
+
+@pytest.fixture(scope="session")
+def engine(profile: Profile) -> PyshaclEngine:
+    return PyshaclEngine(profile)
+
+
+@pytest.fixture(scope="session")
+def client() -> Iterator[TestClient]:
+    with TestClient(create_app(Settings())) as test_client:
+        yield test_client
+
+
+@pytest.fixture()
+def base_graph() -> Graph:
+    graph = Graph()
+    graph.parse(CASES / "shapes" / "base.ttl", format="turtle")
+    return graph
+
+
+def official_dcat_ap_shapes() -> Graph:
+    """The official DCAT-AP 3.0.1 shapes.ttl and range.ttl (tests/oracles, see PROVENANCE.md there)."""
+    shapes = Graph()
+    for name in ("shapes.ttl", "range.ttl"):
+        shapes.parse(ORACLES / "dcat-ap-3.0.1" / name, format="turtle")
+    return shapes
