@@ -125,7 +125,9 @@ def inline_jsonld_contexts(document: Any, *, own_contexts: dict[str, Any], own_i
 def _resolve_context(value: Any, *, own_contexts: dict[str, Any], own_iri: str) -> Any:
     if isinstance(value, str):
         if value in own_contexts:
-            return json.loads(json.dumps(own_contexts[value]))
+            document = own_contexts[value]
+            inner = document.get("@context", document) if isinstance(document, dict) else document
+            return json.loads(json.dumps(inner))  # a private copy: the walk may change it
         raise UnsafeInputError(text("detail.remote_context", context=value[:200], own=own_iri), field="@context")
     if isinstance(value, list):
         return [_resolve_context(v, own_contexts=own_contexts, own_iri=own_iri) for v in value]

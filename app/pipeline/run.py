@@ -45,7 +45,7 @@ class Pipeline:
         syntax = rdf_syntax_for(chosen, media_type=media_type)
         graph = parse_rdf(body, syntax=syntax, limits=self.limits, own_contexts=self.own_contexts,
                           own_context_iri=CONTEXT_IRI)
-        if not any(graph.subjects(RDF.type, cls) for cls in (DCAT.Dataset, DCAT.Catalog, DCAT.DataService)):
+        if not any((None, RDF.type, cls) in graph for cls in (DCAT.Dataset, DCAT.Catalog, DCAT.DataService)):
             raise NoRecordsError(text("detail.no_records"))
         return graph, chosen, detected
 

@@ -1,0 +1,86 @@
+"""Golden reports for DCAT input: written cases and the real Spanish records of ../shared/samples."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from app.pipeline.parsing import RDF_MEDIA_TYPES
+from app.pipeline.report import ValidationReport, build_report
+from app.pipeline.run import Pipeline
+from app.profile.model import Profile
+from app.settings import Settings
+from tests.conftest import CASES
+
+MEDIA = {".ttl": "text/turtle", ".rdf": "application/rdf+xml", ".jsonld": "application/ld+json",
+         ".nt": "application/n-triples"}
+CASE_DIRS = sorted(p for p in (CASES / "dcat").iterdir() if p.is_dir())
+
+
+def _bnode(value: str | None) -> str | None:
+    return "_:" if value is not None and value.startswith("_:") else value
+
+
+def normalise(report: ValidationReport) -> dict[str, Any]:
+    """The report without what changes between runs (blank-node labels)."""
+    data = report.model_dump()
+    for record in data["records"]:
+        record["id"] = _bnode(record["id"])
+        for result in record["results"]:
+            result["focus"] = _bnode(result["focus"])
+            result["value"] = _bnode(result["value"])
+        record["results"].sort(key=lambda r: json.dumps(r, sort_keys=True))
+    data["records"].sort(key=lambda r: json.dumps(r, sort_keys=True))
+    return data
+
+
+@pytest.fixture(scope="module")
+def pipeline(profile: Profile) -> Pipeline:
+    return Pipeline(profile=profile, settings=Settings())
+
+
+def _input(case: Path) -> Path:
+    return next(p for p in case.iterdir() if p.stem == "input")
+
+
+@pytest.mark.parametrize("case", CASE_DIRS, ids=[c.name for c in CASE_DIRS])
+def test_golden_report(case: Path, pipeline: Pipeline, profile: Profile) -> None:
+    source = _input(case)
+    media_type = MEDIA[source.suffix]
+    assert media_type in RDF_MEDIA_TYPES
+    outcome = pipeline.validate(source.read_bytes(), media_type=media_type, source="dcat")
+    report = normalise(build_report(outcome.graph, outcome.findings, profile=profile, lang="es", source="dcat",
+                                    source_detected=False))
+    expected_path = case / "expected-report.json"
+    if os.environ.get("PUENTE_UPDATE_GOLDEN") == "1":
+        expected_path.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    assert expected_path.exists(), f"no golden report yet: run PUENTE_UPDATE_GOLDEN=1 make unit and review {case}"
+    assert report == json.loads(expected_path.read_text(encoding="utf-8"))
+
+
+def test_complete_dataset_conforms_with_zero_violations(pipeline: Pipeline, profile: Profile) -> None:
+    body = (CASES / "dcat" / "complete-dataset" / "input.ttl").read_bytes()
+    outcome = pipeline.validate(body, media_type="text/turtle", source="dcat")
+    report = build_report(outcome.graph, outcome.findings, profile=profile, lang="es", source="dcat",
+                          source_detected=False)
+    assert report.conforms is True
+    assert report.summary.violations == 0
+    assert report.summary.records == 1
+
+
+def test_defective_dataset_reports_each_defect(pipeline: Pipeline, profile: Profile) -> None:
+    body = (CASES / "dcat" / "defective-dataset" / "input.ttl").read_bytes()
+    outcome = pipeline.validate(body, media_type="text/turtle", source="dcat")
+    report = build_report(outcome.graph, outcome.findings, profile=profile, lang="es", source="dcat",
+                          source_detected=False)
+    violations = {(r.path, r.constraint) for rec in report.records for r in rec.results if r.severity == "violation"}
+    assert ("dct:title", "sh:MinCountConstraintComponent") in violations
+    assert ("dct:issued", "sh:OrConstraintComponent") in violations
+    assert ("dct:publisher", "sh:ClassConstraintComponent") in violations
+    assert ("dcat:accessURL", "sh:MinCountConstraintComponent") in violations
+    fields = {r.source_field for rec in report.records for r in rec.results if r.path == "dcat:accessURL"}
+    assert fields == {"dcat:distribution/dcat:accessURL"}

@@ -1,0 +1,151 @@
+"""Parsing untrusted RDF: every syntax, clear errors with positions, nothing fetched or expanded."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.compare import isomorphic
+
+from app.errors import InputError, ParseError, PayloadTooLargeError, UnsafeInputError
+from app.namespaces import CONTEXT_IRI
+from app.pipeline.guards import strict_json_loads
+from app.pipeline.parsing import ParseLimits, RdfSyntax, parse_rdf
+from tests.conftest import CASES
+
+LIMITS = ParseLimits(max_triples=10_000, max_literal_chars=10_000, max_json_depth=64)
+CONTEXT: dict[str, Any] = {"@context": {"dct": "http://purl.org/dc/terms/", "dcat": "http://www.w3.org/ns/dcat#",
+                                        "title": {"@id": "dct:title"}, "Dataset": "dcat:Dataset"}}
+
+
+def parse(body: bytes, syntax: RdfSyntax, limits: ParseLimits = LIMITS) -> Graph:
+    return parse_rdf(body, syntax=syntax, limits=limits, own_contexts={CONTEXT_IRI: CONTEXT},
+                     own_context_iri=CONTEXT_IRI)
+
+
+@pytest.fixture(scope="module")
+def base() -> Graph:
+    graph = Graph()
+    graph.parse(CASES / "shapes" / "base.ttl", format="turtle")
+    return graph
+
+
+@pytest.mark.parametrize("syntax,rdflib_name", [(RdfSyntax.TURTLE, "turtle"), (RdfSyntax.JSONLD, "json-ld"),
+                                                (RdfSyntax.RDFXML, "xml"), (RdfSyntax.NTRIPLES, "nt")])
+def test_every_syntax_reads_the_same_graph(base: Graph, syntax: RdfSyntax, rdflib_name: str) -> None:
+    body = base.serialize(format=rdflib_name).encode("utf-8")
+    assert isomorphic(parse(body, syntax), base)
+
+
+def test_turtle_error_has_line_and_column() -> None:
+    with pytest.raises(ParseError) as info:
+        parse(b"@prefix ex: <http://ex/> .\nex:a ex:b ex:c ex:d .\n", RdfSyntax.TURTLE)
+    assert info.value.line == 2
+    assert info.value.column is not None
+
+
+def test_json_error_has_line_and_column() -> None:
+    with pytest.raises(ParseError) as info:
+        parse(b'{\n  "@id": "http://ex/a",\n  "x": [1, 2\n}', RdfSyntax.JSONLD)
+    assert info.value.line == 4
+
+
+def test_rdfxml_error_has_line() -> None:
+    with pytest.raises(ParseError) as info:
+        parse(b'<?xml version="1.0"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">\n<oops>\n',
+              RdfSyntax.RDFXML)
+    assert info.value.line is not None
+
+
+def test_empty_body_is_refused() -> None:
+    with pytest.raises(InputError):
+        parse(b"  \n", RdfSyntax.TURTLE)
+
+
+def test_invalid_utf8_names_the_byte() -> None:
+    with pytest.raises(ParseError) as info:
+        parse(b'<http://a> <http://b> "caf\xe9" .', RdfSyntax.NTRIPLES)
+    assert "26" in str(info.value)
+
+
+@pytest.mark.parametrize("context", [
+    "http://127.0.0.1:9/context.jsonld",
+    "file:///etc/passwd",
+    "/etc/passwd",
+    ["https://example.org/a.jsonld", {"x": "http://x/"}],
+])
+def test_remote_and_file_contexts_are_refused(context: Any) -> None:
+    body = json.dumps({"@context": context, "@id": "http://ex/a", "title": "t"}).encode()
+    with pytest.raises(UnsafeInputError) as info:
+        parse(body, RdfSyntax.JSONLD)
+    assert info.value.field == "@context"
+
+
+def test_scoped_and_imported_contexts_are_refused() -> None:
+    scoped = {"@context": {"p": {"@id": "http://p/", "@context": "http://127.0.0.1:9/scoped"}}, "@id": "http://a"}
+    with pytest.raises(UnsafeInputError):
+        parse(json.dumps(scoped).encode(), RdfSyntax.JSONLD)
+    imported = {"@context": {"@import": "http://127.0.0.1:9/imported"}, "@id": "http://a"}
+    with pytest.raises(UnsafeInputError):
+        parse(json.dumps(imported).encode(), RdfSyntax.JSONLD)
+
+
+def test_the_profile_context_is_resolved_locally() -> None:
+    body = json.dumps({"@context": CONTEXT_IRI, "@id": "http://ex/a", "@type": "Dataset", "title": "Hola"}).encode()
+    graph = parse(body, RdfSyntax.JSONLD)
+    assert (URIRef("http://ex/a"), URIRef("http://purl.org/dc/terms/title"), None) in graph
+
+
+@pytest.mark.parametrize("payload", [
+    '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/hostname">]>'
+    '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="http://ex/">'
+    '<rdf:Description rdf:about="http://ex/a"><ex:p>&x;</ex:p></rdf:Description></rdf:RDF>',
+    '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+    '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>',
+    '<?xml version="1.0"?><!DOCTYPE r SYSTEM "http://127.0.0.1:9/x.dtd">'
+    '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>',
+])
+def test_xml_with_dtd_or_entities_is_refused(payload: str) -> None:
+    with pytest.raises(UnsafeInputError) as info:
+        parse(payload.encode(), RdfSyntax.RDFXML)
+    assert "hostname" not in str(info.value.detail)
+
+
+@pytest.mark.parametrize("body,fragment", [
+    (b'{"a": 1, "a": 2}', "a"),
+    (b'{"a": NaN}', "NaN"),
+    (b'{"a": ' + b"9" * 100 + b"}", "999"),
+])
+def test_strict_json(body: bytes, fragment: str) -> None:
+    with pytest.raises(ParseError) as info:
+        strict_json_loads(body, max_depth=64)
+    assert fragment in str(info.value)
+
+
+def test_deep_json_is_refused_quickly() -> None:
+    with pytest.raises(ParseError):
+        strict_json_loads(b"[" * 100_000 + b"]" * 100_000, max_depth=64)
+
+
+def test_triple_and_literal_caps() -> None:
+    many = b"".join(b"<http://ex/s> <http://ex/p> <http://ex/o%d> .\n" % i for i in range(50))
+    with pytest.raises(PayloadTooLargeError):
+        parse(many, RdfSyntax.NTRIPLES, ParseLimits(max_triples=10, max_literal_chars=100, max_json_depth=8))
+    long_literal = b'<http://ex/s> <http://ex/p> "' + b"a" * 500 + b'" .'
+    with pytest.raises(PayloadTooLargeError):
+        parse(long_literal, RdfSyntax.NTRIPLES, ParseLimits(max_triples=10, max_literal_chars=100, max_json_depth=8))
+
+
+def test_relative_iris_never_point_at_the_server() -> None:
+    graph = parse(b'<a> <http://ex/p> "x" .', RdfSyntax.TURTLE)
+    subject = next(iter(graph.subjects()))
+    assert str(subject).startswith("https://upload.invalid/")
+
+
+def test_shapes_smuggled_in_data_are_refused() -> None:
+    body = (b'@prefix sh: <http://www.w3.org/ns/shacl#> . <http://ex/s> a sh:NodeShape ; '
+            b'sh:targetClass <http://www.w3.org/ns/dcat#Dataset> .')
+    with pytest.raises(UnsafeInputError):
+        parse(body, RdfSyntax.TURTLE)
