@@ -1,0 +1,22 @@
+# Puente service image: slim Python, non-root, health-checked.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PUENTE_ASSETS_DIR=/srv/puente
+
+WORKDIR /srv/puente
+RUN useradd --system --uid 10001 --no-create-home --home-dir /srv/puente puente
+
+COPY pyproject.toml README.md ./
+COPY app ./app
+COPY shapes ./shapes
+COPY vocabularies ./vocabularies
+RUN pip install . && chown -R root:root /srv/puente && chmod -R a+rX /srv/puente
+
+USER puente
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+    CMD ["python", "-c", "import sys, urllib.request; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/health', timeout=4).status == 200 else 1)"]
+CMD ["uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8000", "--proxy-headers", "--limit-concurrency", "64"]
