@@ -14,6 +14,7 @@ from app import __version__
 from app.api.errors import install_error_handlers
 from app.api.limits import BodyLimitMiddleware
 from app.api.routes import health, profile, validate, vocabularies
+from app.crosswalk.loader import load_crosswalks
 from app.pipeline.run import Pipeline
 from app.profile.loader import load_profile
 from app.settings import Settings, get_settings
@@ -36,8 +37,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(settings)
         loaded = load_profile(settings.assets_dir)
+        crosswalks = load_crosswalks(settings.assets_dir / "mappings")
         app.state.settings = settings
-        app.state.pipeline = Pipeline(profile=loaded, settings=settings)
+        app.state.pipeline = Pipeline(profile=loaded, settings=settings, crosswalks=crosswalks)
         yield
 
     app = FastAPI(title="Puente", version=__version__, description=DESCRIPTION, lifespan=lifespan)

@@ -213,6 +213,113 @@ def build_media_types(sources: Path) -> Graph:
     return out
 
 
+PLACE = "https://w3id.org/puente/place/"
+COUNTRY = "http://publications.europa.eu/resource/authority/country/"
+
+
+def _place(out: Graph, iri: str, *, scheme: URIRef, code: str, name: str, level: str,
+           broader: str) -> None:
+    concept = URIRef(iri)
+    out.add((concept, RDF.type, SKOS.Concept))
+    out.add((concept, RDF.type, DCT.Location))
+    out.add((concept, SKOS.inScheme, scheme))
+    out.add((concept, SKOS.notation, Literal(code)))
+    out.add((concept, SKOS.prefLabel, Literal(name, lang="es")))
+    out.add((concept, SKOS.broader, URIRef(broader)))
+    out.add((concept, PUENTE.adminLevel, Literal(level)))
+    if level == "region":  # how Chileans write them: "Región de Valparaíso", "Región Metropolitana de Santiago"
+        out.add((concept, SKOS.altLabel, Literal(f"Región {name}", lang="es")))
+        out.add((concept, SKOS.altLabel, Literal(f"Región de {name}", lang="es")))
+        out.add((concept, SKOS.altLabel, Literal(f"Región del {name}", lang="es")))
+
+
+def _title_case(name: str) -> str:
+    small = {"de", "del", "la", "las", "los", "el", "y", "e", "en"}
+    words = name.lower().split()
+    return " ".join(w if i and w in small else w[:1].upper() + w[1:] for i, w in enumerate(words))
+
+
+def build_admin(country: str, sources: Path) -> tuple[Graph, list[str]]:
+    """National administrative units as dct:Location concepts under the EU country IRI."""
+    out = Graph()
+    _bind(out)
+    labels = {"co": ("Colombia: departamentos y municipios (DIVIPOLA)",
+                     "Colombia: departments and municipalities (DIVIPOLA)"),
+              "cl": ("Chile: regiones, provincias y comunas (CUT)", "Chile: regions, provinces and communes (CUT)"),
+              "mx": ("México: entidades y municipios (INEGI)", "Mexico: states and municipalities (INEGI)"),
+              "es": ("España: comunidades autónomas y provincias (INE, datos.gob.es)",
+                     "Spain: autonomous communities and provinces (INE, datos.gob.es)")}
+    scheme = URIRef(f"{PLACE}{country}")
+    files: list[str] = []
+    country_iri = COUNTRY + {"co": "COL", "cl": "CHL", "mx": "MEX", "es": "ESP"}[country]
+    if country == "co":
+        files = ["admin/co/divipola_departamentos.json", "admin/co/divipola_municipios.json"]
+        import json
+        for dep in json.loads((sources / files[0]).read_text(encoding="utf-8")):
+            code = f"{int(dep['codigo']):02d}"
+            _place(out, f"{PLACE}co/divipola/{code}", scheme=scheme, code=code, name=_title_case(dep["nombre"]),
+                   level="departamento", broader=country_iri)
+        for mun in json.loads((sources / files[1]).read_text(encoding="utf-8")):
+            code, dep_code = f"{int(mun['codigo']):05d}", f"{int(mun['codigo_departamento']):02d}"
+            _place(out, f"{PLACE}co/divipola/{code}", scheme=scheme, code=code, name=_title_case(mun["nombre"]),
+                   level="municipio", broader=f"{PLACE}co/divipola/{dep_code}")
+    elif country == "cl":
+        files = ["admin/cl/cut_comuna.csv"]
+        with (sources / files[0]).open(encoding="utf-8") as fh:
+            for row in csv.DictReader(fh, delimiter=";"):
+                region, province = row["codigo_region"], row["codigo_provincia"]
+                _place(out, f"{PLACE}cl/cut/{region}", scheme=scheme, code=region, name=row["nombre_region"],
+                       level="region", broader=country_iri)
+                _place(out, f"{PLACE}cl/cut/{province}", scheme=scheme, code=province, name=row["nombre_provincia"],
+                       level="provincia", broader=f"{PLACE}cl/cut/{region}")
+                _place(out, f"{PLACE}cl/cut/{row['codigo_comuna']}", scheme=scheme, code=row["codigo_comuna"],
+                       name=row["nombre_comuna"], level="comuna", broader=f"{PLACE}cl/cut/{province}")
+    elif country == "mx":
+        files = ["admin/mx/cve_nom_estados.csv", "admin/mx/cve_nom_municipios.csv"]
+        with (sources / files[0]).open(encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                _place(out, f"{PLACE}mx/inegi/{row['cve_ent']}", scheme=scheme, code=row["cve_ent"],
+                       name=row["nombre_estado"], level="entidad", broader=country_iri)
+        with (sources / files[1]).open(encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                _place(out, f"{PLACE}mx/inegi/{row['cve_geo']}", scheme=scheme, code=row["cve_geo"],
+                       name=row["nombre_municipio"], level="municipio", broader=f"{PLACE}mx/inegi/{row['cve_ent']}")
+    else:
+        files = ["admin/es/es_provincia_ccaa_crosswalk.csv"]
+        with (sources / files[0]).open(encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                _place(out, row["ccaa_datosgobes_uri"], scheme=scheme, code=row["ccaa_ine"],
+                       name=row["ccaa_label_datosgobes"], level="comunidad-autonoma", broader=country_iri)
+                _place(out, row["provincia_datosgobes_uri"], scheme=scheme, code=row["provincia_ine"],
+                       name=row["provincia_label_datosgobes"], level="provincia", broader=row["ccaa_datosgobes_uri"])
+    es_label, en_label = labels[country]
+    _scheme_header(out, scheme=scheme, label_es=es_label, label_en=en_label, member_class=DCT.Location,
+                   version="", source=", ".join(files))
+    return out, files
+
+
+def build_es_sectors(sources: Path) -> Graph:
+    """Spain's 22 NTI-RISP sectors with the official alignment to EU data themes (Conventions, Annex 1)."""
+    src = Graph()
+    src.parse(sources / "es/nti-risp_vocab_sector.ttl", format="turtle")
+    scheme = URIRef("http://datos.gob.es/kos/sector-publico/sector")
+    out = Graph()
+    _bind(out)
+    _scheme_header(out, scheme=scheme, label_es="Sectores de la NTI-RISP (datos.gob.es)",
+                   label_en="NTI-RISP sectors (datos.gob.es)", member_class=SKOS.Concept, version="1.0",
+                   source="es/nti-risp_vocab_sector.ttl, es/sector_to_data-theme.csv")
+    with (sources / "es/sector_to_data-theme.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            concept = URIRef(row["sector_uri"])
+            out.add((concept, RDF.type, SKOS.Concept))
+            out.add((concept, SKOS.inScheme, scheme))
+            out.add((concept, SKOS.notation, Literal(row["sector_uri"].rsplit("/", 1)[-1])))
+            for label in src.objects(concept, SKOS.prefLabel):
+                out.add((concept, SKOS.prefLabel, label))
+            out.add((concept, SKOS.exactMatch, URIRef(row["data_theme_uri"])))
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sources", type=Path, default=Path("../shared/vocabulary-sources"))
@@ -226,6 +333,27 @@ def main() -> None:
         (t.name, build_eu_table(t, sources), t.source) for t in EU_TABLES
     ]
     outputs.append(("media-type", build_media_types(sources), "media-types/iana_media_types.DERIVED.csv"))
+    national_dir = args.out / "national"
+    national_dir.mkdir(parents=True, exist_ok=True)
+    sectors = "es/sector_to_data-theme.csv"
+    (national_dir / "es-sectors.ttl").write_text(
+        "# Puente vocabulary 'es-sectors', generated by vocabularies/regenerate.py\n"
+        f"# from shared/vocabulary-sources/{sectors} (sha256 {_sha256(sources / sectors)}) and\n"
+        f"# es/nti-risp_vocab_sector.ttl (sha256 {_sha256(sources / 'es/nti-risp_vocab_sector.ttl')}).\n"
+        "# Do not edit by hand: change the script and regenerate.\n"
+        + build_es_sectors(sources).serialize(format="turtle"), encoding="utf-8")
+    rows.append(("es-sectors", "vocabularies/national/es-sectors.ttl", sectors, _sha256(sources / sectors)))
+    admin_dir = args.out / "admin"
+    admin_dir.mkdir(parents=True, exist_ok=True)
+    for country in ("co", "cl", "mx", "es"):
+        graph, files = build_admin(country, sources)
+        target = admin_dir / f"{country}.ttl"
+        digests = ", ".join(f"{f} sha256 {_sha256(sources / f)}" for f in files)
+        target.write_text(f"# Puente vocabulary 'admin/{country}', generated by vocabularies/regenerate.py\n"
+                          f"# from shared/vocabulary-sources/ {digests}.\n"
+                          "# Do not edit by hand: change the script and regenerate.\n"
+                          + graph.serialize(format="turtle"), encoding="utf-8")
+        rows.append((f"admin/{country}", f"vocabularies/admin/{country}.ttl", files[0], _sha256(sources / files[0])))
     for name, graph, source in outputs:
         target = out_dir / f"{name}.ttl"
         header = (f"# Puente vocabulary '{name}', generated by vocabularies/regenerate.py\n"

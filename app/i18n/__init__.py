@@ -32,6 +32,13 @@ def text(message_key: str, /, **params: object) -> LocalText:
     return {lang: template.format(**params) for lang, template in entry.items()}
 
 
+def compose(message_key: str, /, *, localized: dict[str, LocalText], **params: object) -> LocalText:
+    """Like text(), with some parameters that are themselves texts in every language."""
+    entry = _catalog()[message_key]
+    return {lang: template.format(**params, **{k: v.get(lang, "") for k, v in localized.items()})
+            for lang, template in entry.items()}
+
+
 def render(local: LocalText, lang: str) -> str:
     """Pick one language from a LocalText, falling back to Spanish, then English."""
     for candidate in (lang, "es", "en"):

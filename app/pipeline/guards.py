@@ -41,6 +41,21 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
+class _LastWins:
+    """Keep the last value of a repeated key, as every JSON parser does, and remember the key."""
+
+    def __init__(self) -> None:
+        self.repeated: list[str] = []
+
+    def __call__(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in result:
+                self.repeated.append(key)
+            result[key] = value
+        return result
+
+
 def _reject_constant(value: str) -> Any:
     raise _BadConstantError(value)
 
@@ -80,12 +95,21 @@ def decode_utf8(body: bytes) -> str:
         raise ParseError(text("detail.encoding", position=exc.start)) from exc
 
 
-def strict_json_loads(body: bytes, *, max_depth: int) -> Any:
-    """Parse JSON refusing what makes two parsers disagree or a server fall over."""
+def strict_json_loads(body: bytes, *, max_depth: int, repeated: list[str] | None = None) -> Any:
+    """Parse JSON refusing what makes two parsers disagree or a server fall over.
+
+    Repeated keys are refused, unless `repeated` is given: then the last value wins and the keys are
+    appended to it (for plain JSON records, where Puente is the only reader and can report them).
+    """
     source = decode_utf8(body)
+    hook: Any = _no_duplicates
+    if repeated is not None:
+        hook = _LastWins()
     try:
-        document = json.loads(source, object_pairs_hook=_no_duplicates, parse_constant=_reject_constant,
+        document = json.loads(source, object_pairs_hook=hook, parse_constant=_reject_constant,
                               parse_int=_bounded_int, parse_float=_bounded_float)
+        if isinstance(hook, _LastWins) and repeated is not None:
+            repeated.extend(hook.repeated)
     except _DuplicateKeyError as exc:
         raise ParseError(text("detail.json_duplicate_key", key=exc.key)) from exc
     except _BadConstantError as exc:

@@ -166,7 +166,9 @@ def _result(finding: Finding, *, profile: Profile, lang: str, chain: str | None,
             resolver: SourceFieldResolver | None) -> ReportResult:
     shape = profile.shapes.get(finding.shape)
     path = curie(str(finding.path)) if finding.path is not None else None
-    if resolver is not None:
+    if finding.source_field is not None:
+        field: str | None = finding.source_field
+    elif resolver is not None:
         field = resolver(finding, chain)
     else:
         field = "/".join(p for p in (chain, path) if p) or None
@@ -176,9 +178,9 @@ def _result(finding: Finding, *, profile: Profile, lang: str, chain: str | None,
     return ReportResult(
         severity=finding.severity.value, path=path,
         focus=f"_:{finding.focus}" if isinstance(finding.focus, BNode) else str(finding.focus),
-        value=value, message=render(shape.message, lang) if shape else finding.component,
+        value=value, message=render(finding.message or (shape.message if shape else {"es": finding.component}), lang),
         constraint=finding.component, shape=finding.shape,
-        shape_name=render(shape.name, lang) if shape else finding.shape, source_field=field,
+        shape_name=render(shape.name, lang) if shape else finding.shape.rsplit("#", 1)[-1], source_field=field,
     )
 
 
@@ -223,6 +225,7 @@ def report_graph(findings: list[Finding], *, profile: Profile) -> Graph:
         out.add((node, SH.sourceShape, URIRef(finding.shape)))
         out.add((node, SH.sourceConstraintComponent, URIRef(str(SH) + finding.component.split(":", 1)[-1])))
         shape = profile.shapes.get(finding.shape)
-        for language, message in (shape.message.items() if shape else []):
+        messages = finding.message or (shape.message if shape else {})
+        for language, message in messages.items():
             out.add((node, SH.resultMessage, Literal(message, lang=language)))
     return out

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from typing import Any
 
-from rdflib import Graph
 from rdflib.namespace import RDF
 
-from app.errors import NoRecordsError
+from app.crosswalk.engine import Mapper
+from app.crosswalk.loader import LoadedCrosswalk
+from app.crosswalk.lookups import Lookups
+from app.errors import NoRecordsError, ParseError
 from app.i18n import text
 from app.namespaces import CONTEXT_IRI, DCAT
-from app.pipeline.parsing import ParseLimits, parse_rdf
-from app.pipeline.sources import Source, rdf_syntax_for, resolve_source
+from app.pipeline.guards import strict_json_loads
+from app.pipeline.mapping import MappedInput, map_document
+from app.pipeline.parsing import RDF_MEDIA_TYPES, ParseLimits, parse_rdf
+from app.pipeline.sources import JSON_MEDIA_TYPES, Source, SourceRegistry, rdf_syntax_for, unsupported, unsupported_any
 from app.pipeline.validation import Finding, PyshaclEngine
 from app.profile.model import Profile
 from app.settings import Settings
@@ -19,9 +25,9 @@ from app.settings import Settings
 
 @dataclass(frozen=True)
 class Outcome:
-    """A parsed (and, for national sources, mapped) input with its findings."""
+    """A parsed and mapped input with its findings (SHACL results and mapping problems)."""
 
-    graph: Graph
+    mapped: MappedInput
     findings: list[Finding]
     source: Source
     detected: bool
@@ -30,26 +36,66 @@ class Outcome:
 class Pipeline:
     """parse → map → validate, configured once per process."""
 
-    def __init__(self, *, profile: Profile, settings: Settings) -> None:
+    def __init__(self, *, profile: Profile, settings: Settings, crosswalks: dict[str, LoadedCrosswalk]) -> None:
         self.profile = profile
         self.settings = settings
         self.engine = PyshaclEngine(profile)
+        self.registry = SourceRegistry(crosswalks)
+        self.lookups = Lookups(profile.background.knowledge)
+        self.mappers = {name: Mapper(cw, lookups=self.lookups, base_url=settings.base_url)
+                        for name, cw in crosswalks.items()}
         self.limits = ParseLimits(max_triples=settings.max_triples, max_literal_chars=settings.max_literal_chars,
                                   max_json_depth=settings.max_json_depth)
         own = settings.base_url.rstrip("/") + "/profile/context.jsonld"
         self.own_contexts = {CONTEXT_IRI: profile.context, own: profile.context}
 
-    def read(self, body: bytes, *, media_type: str, source: str | None) -> tuple[Graph, Source, bool]:
+    def read(self, body: bytes, *, media_type: str, source: str | None) -> tuple[MappedInput, Source, bool]:
         """Parse (and map) a body into a profile graph."""
-        chosen, detected = resolve_source(source, media_type=media_type)
-        syntax = rdf_syntax_for(chosen, media_type=media_type)
-        graph = parse_rdf(body, syntax=syntax, limits=self.limits, own_contexts=self.own_contexts,
-                          own_context_iri=CONTEXT_IRI)
-        if not any((None, RDF.type, cls) in graph for cls in (DCAT.Dataset, DCAT.Catalog, DCAT.DataService)):
-            raise NoRecordsError(text("detail.no_records"))
-        return graph, chosen, detected
+        is_json = media_type in JSON_MEDIA_TYPES or media_type == "application/ld+json"
+        if media_type not in RDF_MEDIA_TYPES and not is_json:
+            raise unsupported(self.registry.get(source), media_type) if source else unsupported_any(media_type)
+        document: Any = None
+        repeated: list[str] = []  # keys a plain JSON record repeats (reported, last value used)
+        if source:
+            chosen, detected = self.registry.get(source), False
+        elif media_type in JSON_MEDIA_TYPES:
+            document = self._json(body, repeated=repeated)
+            chosen, detected = self.registry.detect(document), True
+            if chosen.is_rdf and repeated:
+                document = self._json(body)  # JSON-LD: a repeated key is refused (two readers could disagree)
+        else:
+            chosen, detected = self.registry.get("dcat"), True
+        if chosen.is_rdf:
+            syntax = rdf_syntax_for(chosen, media_type=media_type)
+            data = body if document is None else json.dumps(document).encode("utf-8")
+            graph = parse_rdf(data, syntax=syntax, limits=self.limits, own_contexts=self.own_contexts,
+                              own_context_iri=CONTEXT_IRI)
+            if not any((None, RDF.type, cls) in graph for cls in (DCAT.Dataset, DCAT.Catalog, DCAT.DataService)):
+                raise NoRecordsError(text("detail.no_records"))
+            return MappedInput(graph=graph), chosen, detected
+        if not is_json:
+            raise unsupported(chosen, media_type)
+        if document is None:
+            document = self._json(body, repeated=repeated)
+        mapper = self.mappers[chosen.name]
+        mapped = map_document(document, mapper=mapper, repeated_keys=repeated)
+        if len(mapped.graph) == 0:
+            paths = ", ".join(p.text for p in mapper.crosswalk.records)
+            raise NoRecordsError(text("detail.no_source_records", source=chosen.name, paths=paths))
+        return mapped, chosen, detected
+
+    def _json(self, body: bytes, *, repeated: list[str] | None = None) -> Any:
+        if not body.strip():
+            from app.errors import InputError
+
+            raise InputError(text("detail.empty_body"))
+        document = strict_json_loads(body, max_depth=self.limits.max_json_depth, repeated=repeated)
+        if not isinstance(document, (dict, list)):
+            raise ParseError(text("detail.json_not_object"))
+        return document
 
     def validate(self, body: bytes, *, media_type: str, source: str | None) -> Outcome:
         """Read a body and validate it against the profile."""
-        graph, chosen, detected = self.read(body, media_type=media_type, source=source)
-        return Outcome(graph=graph, findings=self.engine.validate(graph), source=chosen, detected=detected)
+        mapped, chosen, detected = self.read(body, media_type=media_type, source=source)
+        findings = self.engine.validate(mapped.graph) + mapped.problems
+        return Outcome(mapped=mapped, findings=findings, source=chosen, detected=detected)

@@ -1,14 +1,20 @@
-"""The input formats Puente reads (DESIGN §2) and how a source is chosen when none is given."""
+"""The input formats Puente reads (DESIGN §2) and how a source is chosen when none is given.
+
+RDF sources (`dcat`) are read as they are; every other source is a crosswalk in mappings/.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+from app.crosswalk.loader import LoadedCrosswalk
 from app.errors import InputError, UnsupportedMediaTypeError
 from app.i18n import LocalText, text
 from app.pipeline.parsing import RDF_MEDIA_TYPES, RdfSyntax
 
 JSON_MEDIA_TYPES = ("application/json", "text/json")
+ORDER = ("dcat", "ckan", "socrata", "datajson", "co", "cl", "mx", "es")
 
 
 @dataclass(frozen=True)
@@ -19,58 +25,78 @@ class Source:
     label: LocalText
     description: LocalText
     media_types: tuple[str, ...]
-    available: bool
+    crosswalk: LoadedCrosswalk | None = None
+
+    @property
+    def is_rdf(self) -> bool:
+        return self.crosswalk is None
 
 
-SOURCES: dict[str, Source] = {
-    "dcat": Source("dcat", {"es": "DCAT / DCAT-AP (RDF)", "en": "DCAT / DCAT-AP (RDF)"},
-                   {"es": "Cualquier RDF DCAT o DCAT-AP: Turtle, JSON-LD, RDF/XML o N-Triples.",
-                    "en": "Any DCAT or DCAT-AP RDF: Turtle, JSON-LD, RDF/XML or N-Triples."},
-                   (*RDF_MEDIA_TYPES, *JSON_MEDIA_TYPES), True),
-    "ckan": Source("ckan", {"es": "CKAN", "en": "CKAN"},
-                   {"es": "Resultado de package_show o una página de package_search.",
-                    "en": "A package_show result or a package_search page."}, JSON_MEDIA_TYPES, False),
-    "socrata": Source("socrata", {"es": "Socrata", "en": "Socrata"},
-                      {"es": "Metadatos /api/views/{id}.json.", "en": "/api/views/{id}.json metadata."},
-                      JSON_MEDIA_TYPES, False),
-    "datajson": Source("datajson", {"es": "data.json (POD 1.1)", "en": "data.json (POD 1.1)"},
-                       {"es": "Catálogo o conjunto Project Open Data v1.1.",
-                        "en": "Project Open Data v1.1 catalogue or dataset."}, JSON_MEDIA_TYPES, False),
-    "co": Source("co", {"es": "Colombia (datos.gov.co)", "en": "Colombia (datos.gov.co)"},
-                 {"es": "Vistas Socrata con los campos propios de datos.gov.co.",
-                  "en": "Socrata views with datos.gov.co's own fields."}, JSON_MEDIA_TYPES, False),
-    "cl": Source("cl", {"es": "Chile (datos.gob.cl)", "en": "Chile (datos.gob.cl)"},
-                 {"es": "Paquetes CKAN de datos.gob.cl.", "en": "CKAN packages of datos.gob.cl."},
-                 JSON_MEDIA_TYPES, False),
-    "mx": Source("mx", {"es": "México (datos.gob.mx)", "en": "Mexico (datos.gob.mx)"},
-                 {"es": "catalogo.json de ADELA y su CKAN.", "en": "ADELA catalogo.json and its CKAN."},
-                 JSON_MEDIA_TYPES, False),
-    "es": Source("es", {"es": "España (datos.gob.es)", "en": "Spain (datos.gob.es)"},
-                 {"es": "DCAT-AP-ES 1.0 y NTI-RISP 2013.", "en": "DCAT-AP-ES 1.0 and NTI-RISP 2013."},
-                 tuple(RDF_MEDIA_TYPES), False),
-}
+DCAT = Source("dcat", {"es": "DCAT / DCAT-AP (RDF)", "en": "DCAT / DCAT-AP (RDF)"},
+              {"es": "Cualquier RDF DCAT o DCAT-AP: Turtle, JSON-LD, RDF/XML o N-Triples.",
+               "en": "Any DCAT or DCAT-AP RDF: Turtle, JSON-LD, RDF/XML or N-Triples."},
+              (*RDF_MEDIA_TYPES, *JSON_MEDIA_TYPES))
 
 
-def available_names() -> str:
-    return ", ".join(name for name, source in SOURCES.items() if source.available)
+class SourceRegistry:
+    """The sources this process can read, built from the crosswalks loaded at start-up."""
 
+    def __init__(self, crosswalks: dict[str, LoadedCrosswalk]) -> None:
+        found: dict[str, Source] = {"dcat": DCAT}
+        for name, crosswalk in crosswalks.items():
+            found[name] = Source(name, crosswalk.spec.title, crosswalk.spec.description, JSON_MEDIA_TYPES, crosswalk)
+        self.sources = {n: found[n] for n in sorted(found, key=lambda n: (ORDER.index(n) if n in ORDER else 99, n))}
 
-def resolve_source(requested: str | None, *, media_type: str) -> tuple[Source, bool]:
-    """The source to read the body with, and whether Puente chose it (detection)."""
-    if requested:
-        source = SOURCES.get(requested)
+    def names(self) -> str:
+        return ", ".join(self.sources)
+
+    def get(self, name: str) -> Source:
+        source = self.sources.get(name)
         if source is None:
-            raise InputError(text("detail.unknown_source", source=requested, available=", ".join(SOURCES)),
-                             field="source")
-        if not source.available:
-            raise InputError(text("detail.source_not_ready", source=requested, available=available_names()),
-                             field="source")
-        return source, False
-    if media_type in RDF_MEDIA_TYPES or media_type in JSON_MEDIA_TYPES:
-        # JSON that is not JSON-LD belongs to a national source, read by the crosswalks
-        return SOURCES["dcat"], True
-    raise UnsupportedMediaTypeError(text("detail.media_type", media_type=media_type or "(none)", source="?",
-                                         accepted=", ".join((*RDF_MEDIA_TYPES, *JSON_MEDIA_TYPES))))
+            planned = name in ORDER
+            key = "detail.source_not_ready" if planned else "detail.unknown_source"
+            raise InputError(text(key, source=name[:40], available=self.names()), field="source")
+        return source
+
+    def detect(self, document: Any) -> Source:
+        """Choose the source of a parsed JSON document from its shape."""
+        sample = document[0] if isinstance(document, list) and document else document
+        if _looks_like_jsonld(sample):
+            return DCAT
+        import json
+
+        raw = json.dumps(document, ensure_ascii=False)
+        candidates: list[tuple[int, int, Source]] = []
+        for position, source in enumerate(self.sources.values()):
+            crosswalk = source.crosswalk
+            if crosswalk is not None and _matches(crosswalk, sample, raw):
+                candidates.append((-crosswalk.spec.detect.priority, position, source))
+        if not candidates:
+            raise InputError(text("detail.undetected_source", available=self.names()), field="source")
+        return sorted(candidates, key=lambda c: (c[0], c[1]))[0][2]
+
+
+def _looks_like_jsonld(document: Any) -> bool:
+    return isinstance(document, dict) and any(k in document for k in ("@context", "@graph", "@id"))
+
+
+def _has(document: Any, path: str) -> bool:
+    from app.crosswalk.paths import parse_path
+
+    return any(v not in ("", [], {}) for v, _ in parse_path(path).evaluate(document, document))
+
+
+def _matches(crosswalk: LoadedCrosswalk, document: Any, raw: str) -> bool:
+    rule = crosswalk.spec.detect
+    if not isinstance(document, dict):
+        return False
+    if rule.text_contains and not any(fragment in raw for fragment in rule.text_contains):
+        return False
+    if any(not _has(document, p) for p in rule.all_of):
+        return False
+    if rule.any_of and not any(_has(document, p) for p in rule.any_of):
+        return False
+    return not any(_has(document, p) for p in rule.none_of)
 
 
 def rdf_syntax_for(source: Source, *, media_type: str) -> RdfSyntax:
@@ -79,5 +105,14 @@ def rdf_syntax_for(source: Source, *, media_type: str) -> RdfSyntax:
         return RDF_MEDIA_TYPES[media_type]
     if media_type in JSON_MEDIA_TYPES:
         return RdfSyntax.JSONLD
-    raise UnsupportedMediaTypeError(text("detail.media_type", media_type=media_type or "(none)", source=source.name,
-                                         accepted=", ".join(source.media_types)))
+    raise unsupported(source, media_type)
+
+
+def unsupported(source: Source, media_type: str) -> UnsupportedMediaTypeError:
+    return UnsupportedMediaTypeError(text("detail.media_type", media_type=media_type or "(none)", source=source.name,
+                                          accepted=", ".join(source.media_types)))
+
+
+def unsupported_any(media_type: str) -> UnsupportedMediaTypeError:
+    return UnsupportedMediaTypeError(text("detail.media_type", media_type=media_type or "(none)", source="?",
+                                          accepted=", ".join((*RDF_MEDIA_TYPES, *JSON_MEDIA_TYPES))))

@@ -17,6 +17,7 @@ from pyshacl.shapes_graph import ShapesGraph
 from rdflib import Graph, URIRef
 from rdflib.term import Node
 
+from app.i18n import LocalText
 from app.namespaces import SH, curie
 from app.profile.model import Profile, Severity
 
@@ -33,6 +34,8 @@ class Finding:
     component: str
     shape: str
     severity: Severity
+    message: LocalText | None = None       # set for problems found while mapping (no profile shape)
+    source_field: str | None = None        # set when the finding's field is known where it is made
 
     def key(self) -> tuple[str, str, str, str, str]:
         """What makes two findings the same, whichever engine produced them."""

@@ -169,8 +169,9 @@ def load_vocabularies(vocab_dir: Path) -> tuple[dict[str, Vocabulary], Backgroun
     """Load every SKOS scheme under vocabularies/ and index the background knowledge."""
     vocabularies: dict[str, Vocabulary] = {}
     by_iri: dict[Node, list[Triple]] = {}
+    alignments = Graph()  # every vocabulary plus alignments/: what the crosswalk lookups read
     for path in sorted(vocab_dir.glob("**/*.ttl")):
-        if path.name == "ontology.ttl":
+        if path.name == "ontology.ttl" or path.parent.name == "alignments":
             continue
         graph = Graph()
         for prefix, ns in PREFIXES.items():
@@ -187,7 +188,7 @@ def load_vocabularies(vocab_dir: Path) -> tuple[dict[str, Vocabulary], Backgroun
         title = _local_text(graph, scheme, DCT.title) or _local_text(graph, scheme, SKOS.prefLabel)
         _require_langs(title, what=f"{path} dct:title")
         concepts = set(graph.subjects(SKOS.inScheme, scheme))
-        name = path.stem
+        name = path.stem if path.parent.name in ("eu", "national") else f"{path.parent.name}-{path.stem}"
         if name in vocabularies:
             raise _fail(f"two vocabularies are named {name}")
         vocabularies[name] = Vocabulary(name=name, iri=str(scheme), title=title, member_class=str(member_class),
@@ -201,6 +202,12 @@ def load_vocabularies(vocab_dir: Path) -> tuple[dict[str, Vocabulary], Backgroun
             known += [(concept, SKOS.prefLabel, label) for label in graph.objects(concept, SKOS.prefLabel)
                       if isinstance(label, Literal) and label.language in (None, "es", "en", "pt")]
             by_iri.setdefault(concept, []).extend(known)
+        alignments += graph
+    for path in sorted((vocab_dir / "alignments").glob("*.ttl")):
+        try:
+            load_turtle_file(path, into=alignments)
+        except SyntaxError as exc:
+            raise _fail(f"{path}: {exc}") from exc
     ontology = Graph()
     if (vocab_dir / "ontology.ttl").exists():
         load_turtle_file(vocab_dir / "ontology.ttl", into=ontology)
@@ -209,7 +216,8 @@ def load_vocabularies(vocab_dir: Path) -> tuple[dict[str, Vocabulary], Backgroun
         superclasses.setdefault(child, []).append(parent)
     ranges = dict(ontology.subject_objects(RDFS.range))
     background = Background(by_iri={k: tuple(dict.fromkeys(v)) for k, v in by_iri.items()},
-                            superclasses={k: tuple(v) for k, v in superclasses.items()}, ranges=ranges)
+                            superclasses={k: tuple(v) for k, v in superclasses.items()}, ranges=ranges,
+                            knowledge=alignments)
     return vocabularies, background
 
 

@@ -82,6 +82,7 @@ class Background:
     by_iri: dict[Node, tuple[Triple, ...]]
     superclasses: dict[Node, tuple[Node, ...]]
     ranges: dict[Node, Node] = field(default_factory=dict)
+    knowledge: Graph = field(default_factory=Graph)  # all vocabularies and alignments, for crosswalk lookups
 
     def triples_for(self, graph: Graph) -> list[Triple]:
         """The background triples relevant to `graph`: types and labels of the IRIs it uses."""

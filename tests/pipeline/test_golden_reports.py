@@ -40,7 +40,7 @@ def normalise(report: ValidationReport) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def pipeline(profile: Profile) -> Pipeline:
-    return Pipeline(profile=profile, settings=Settings())
+    return Pipeline(profile=profile, settings=Settings(), crosswalks={})
 
 
 def _input(case: Path) -> Path:
@@ -53,7 +53,7 @@ def test_golden_report(case: Path, pipeline: Pipeline, profile: Profile) -> None
     media_type = MEDIA[source.suffix]
     assert media_type in RDF_MEDIA_TYPES
     outcome = pipeline.validate(source.read_bytes(), media_type=media_type, source="dcat")
-    report = normalise(build_report(outcome.graph, outcome.findings, profile=profile, lang="es", source="dcat",
+    report = normalise(build_report(outcome.mapped.graph, outcome.findings, profile=profile, lang="es", source="dcat",
                                     source_detected=False))
     expected_path = case / "expected-report.json"
     if os.environ.get("PUENTE_UPDATE_GOLDEN") == "1":
@@ -65,7 +65,7 @@ def test_golden_report(case: Path, pipeline: Pipeline, profile: Profile) -> None
 def test_complete_dataset_conforms_with_zero_violations(pipeline: Pipeline, profile: Profile) -> None:
     body = (CASES / "dcat" / "complete-dataset" / "input.ttl").read_bytes()
     outcome = pipeline.validate(body, media_type="text/turtle", source="dcat")
-    report = build_report(outcome.graph, outcome.findings, profile=profile, lang="es", source="dcat",
+    report = build_report(outcome.mapped.graph, outcome.findings, profile=profile, lang="es", source="dcat",
                           source_detected=False)
     assert report.conforms is True
     assert report.summary.violations == 0
@@ -75,7 +75,7 @@ def test_complete_dataset_conforms_with_zero_violations(pipeline: Pipeline, prof
 def test_defective_dataset_reports_each_defect(pipeline: Pipeline, profile: Profile) -> None:
     body = (CASES / "dcat" / "defective-dataset" / "input.ttl").read_bytes()
     outcome = pipeline.validate(body, media_type="text/turtle", source="dcat")
-    report = build_report(outcome.graph, outcome.findings, profile=profile, lang="es", source="dcat",
+    report = build_report(outcome.mapped.graph, outcome.findings, profile=profile, lang="es", source="dcat",
                           source_detected=False)
     violations = {(r.path, r.constraint) for rec in report.records for r in rec.results if r.severity == "violation"}
     assert ("dct:title", "sh:MinCountConstraintComponent") in violations

@@ -13,7 +13,7 @@ from app.api.deps import FormatQuery, LangDep, PipelineDep
 from app.api.rendering import RDF_OFFERS, rdf_response
 from app.pipeline.parsing import RDF_MEDIA_TYPES, media_type_of
 from app.pipeline.report import ValidationReport, build_report, report_graph
-from app.pipeline.sources import JSON_MEDIA_TYPES, SOURCES
+from app.pipeline.sources import JSON_MEDIA_TYPES, ORDER
 
 router = APIRouter(tags=["validation"])
 
@@ -26,7 +26,7 @@ _OPENAPI_BODY: dict[str, Any] = {
     }
 }
 SourceQuery = Annotated[str | None, Query(max_length=32, description=(
-    "Input format: " + ", ".join(SOURCES) + ". Omit it to let Puente detect it."))]
+    "Input format: " + ", ".join(ORDER) + ". Omit it to let Puente detect it."))]
 
 
 @router.post("/validate", summary="Validate a record or a catalogue against the profile",
@@ -48,7 +48,8 @@ async def validate(request: Request, pipeline: PipelineDep, lang: LangDep, sourc
     if chosen in RDF_OFFERS:
         graph = report_graph(outcome.findings, profile=pipeline.profile)
         return rdf_response(graph, media_type=chosen, profile=pipeline.profile)
-    report = build_report(outcome.graph, outcome.findings, profile=pipeline.profile, lang=lang,
-                          source=outcome.source.name, source_detected=outcome.detected)
+    report = build_report(outcome.mapped.graph, outcome.findings, profile=pipeline.profile, lang=lang,
+                          source=outcome.source.name, source_detected=outcome.detected,
+                          source_field=None if outcome.source.is_rdf else outcome.mapped.source_field)
     return Response(report.model_dump_json(), media_type="application/json",
                     headers={"Content-Language": lang, "Vary": "Accept, Accept-Language"})

@@ -1,0 +1,1 @@
+"""Declarative crosswalks: the engine that maps a national JSON record onto the common profile."""

@@ -1,0 +1,220 @@
+"""Run a compiled crosswalk over a JSON document: common-profile triples, each traced to its field.
+
+Every triple made knows the source field it came from (`provenance`); for every node, the engine
+also remembers which field *would* fill each property (`expected`), so a missing title can be
+reported as "fill in `name`". Problems met while mapping are kept as results, never dropped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+from rdflib import BNode, Graph, URIRef
+from rdflib.namespace import RDF
+from rdflib.term import Node
+
+from app.crosswalk.loader import CompiledNode, CompiledRow, LoadedCrosswalk
+from app.crosswalk.lookups import Lookups
+from app.crosswalk.paths import Path as SourcePath
+from app.crosswalk.transforms import Context, Problem
+from app.namespaces import PREFIXES
+from app.pipeline.terms import Triple
+
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+MAX_ITEMS = 10_000  # items one path may yield in one record (a guard against absurd inputs)
+_FIXED = {"base", "origin", "index", "parent", "record"}
+
+
+@dataclass(frozen=True)
+class MappingProblem:
+    focus: Node
+    target: URIRef
+    problem: Problem
+    source_field: str
+
+
+@dataclass
+class Mapped:
+    """The common-profile graph of a document and everything needed to explain it."""
+
+    graph: Graph = field(default_factory=Graph)
+    provenance: dict[Triple, str] = field(default_factory=dict)
+    expected: dict[tuple[Node, URIRef], str] = field(default_factory=dict)
+    problems: list[MappingProblem] = field(default_factory=list)
+    roots: list[Node] = field(default_factory=list)
+
+    def add(self, triple: Triple, source_field: str) -> None:
+        self.graph.add(triple)
+        self.provenance.setdefault(triple, source_field)
+
+
+def _join(prefix: str, where: str) -> str:
+    if not prefix or prefix == "$":
+        return where
+    if where in ("", "$"):
+        return prefix
+    return f"{prefix}{where}" if where.startswith("[") else f"{prefix}.{where}"
+
+
+class Mapper:
+    """One crosswalk, ready to map documents."""
+
+    def __init__(self, crosswalk: LoadedCrosswalk, *, lookups: Lookups, base_url: str) -> None:
+        self._root: Node | None = None
+        self.crosswalk = crosswalk
+        self.lookups = lookups
+        self.base_url = base_url.rstrip("/")
+        self.origin = (crosswalk.spec.origin or self.base_url).rstrip("/")
+
+    def records(self, document: Any) -> list[tuple[dict[str, Any], str]]:
+        """The records of a document: the first `records` path that reaches objects wins."""
+        for path in self.crosswalk.records:
+            found = [(v, w) for v, w in path.evaluate(document, document) if isinstance(v, dict)]
+            if found:
+                return found[:MAX_ITEMS]
+        return []
+
+    def map_document(self, document: Any) -> Mapped:
+        mapped = Mapped()
+        for prefix, ns in PREFIXES.items():
+            mapped.graph.bind(prefix, ns)
+        for record, where in self.records(document):
+            self._root = None
+            nodes = self._build(self.crosswalk.dataset, current=record, record=record, mapped=mapped,
+                                prefix="" if where == "$" else where, parent=None)
+            mapped.roots.extend(node for node, _ in nodes)
+        return mapped
+
+    # ------------------------------------------------------------------------------------------ nodes
+
+    def _build(self, spec: CompiledNode, *, current: Any, record: dict[str, Any], mapped: Mapped, prefix: str,
+               parent: Node | None) -> list[tuple[Node, str]]:
+        items: list[tuple[Any, str]]
+        if spec.each is not None:
+            items = [(v, _join(prefix, w) if not spec.each.from_record else w)
+                     for v, w in spec.each.evaluate(current, record)][:MAX_ITEMS]
+        else:
+            items = [(current, prefix)]
+        built: list[tuple[Node, str]] = []
+        for position, (item, where) in enumerate(items):
+            if spec.when is not None and not any(v is True or str(v).lower() == "true"
+                                                 for v, _ in spec.when.evaluate(item, record)):
+                continue
+            if spec.require and not any(v not in ("", [], {}) for path in spec.require
+                                        for v, _ in path.evaluate(item, record)):
+                continue
+            node = self._node_iri(spec, item=item, record=record, parent=parent, position=position)
+            if parent is None:
+                self._root = node
+            mapped.add((node, RDF.type, spec.cls), where or "$")
+            for row in spec.rows:
+                self._apply(row, node=node, cls=spec.cls, item=item, record=record, mapped=mapped, prefix=where)
+            built.append((node, where or "$"))
+        return built
+
+    def _node_iri(self, spec: CompiledNode, *, item: Any, record: dict[str, Any], parent: Node | None,
+                  position: int) -> Node:
+        template = spec.spec.iri
+        if template is None:
+            return BNode()
+        for candidate in [template, *spec.spec.iri_fallbacks]:
+            rendered = self._render(candidate, item=item, record=record, parent=parent, position=position)
+            if rendered is not None:
+                return URIRef(rendered)
+        # An identifying field is missing: mint a stable IRI from the content instead.
+        digest = hashlib.sha1(repr((spec.spec.class_, item)).encode("utf-8"), usedforsecurity=False).hexdigest()
+        base = str(parent) if isinstance(parent, URIRef) else f"{self.base_url}/id"
+        return URIRef(f"{base}/{spec.spec.class_.split(':')[-1].lower()}-{digest[:12]}")
+
+    def _render(self, template: str, *, item: Any, record: dict[str, Any], parent: Node | None,
+                position: int, for_iri: bool = True) -> str | None:
+        missing = False
+
+        def fill(match: re.Match[str]) -> str:
+            nonlocal missing
+            name = match.group(1)
+            fixed = {"base": self.base_url, "origin": self.origin, "index": str(position),
+                     "parent": str(parent) if parent is not None else "",
+                     "record": str(self._root) if self._root is not None else ""}
+            if name in fixed:
+                return fixed[name]
+            from app.crosswalk.paths import parse_path
+
+            values = parse_path(name).evaluate(item, record)
+            scalar = next((v for v, _ in values if isinstance(v, (str, int)) and not isinstance(v, bool)), None)
+            if scalar is None or str(scalar).strip() == "":
+                missing = True
+                return ""
+            return quote(str(scalar).strip(), safe="-._~") if for_iri else str(scalar).strip()
+
+        rendered = _PLACEHOLDER.sub(fill, template)
+        return None if missing else rendered
+
+    # ------------------------------------------------------------------------------------------ rows
+
+    def _apply(self, row: CompiledRow, *, node: Node, cls: URIRef, item: Any, record: dict[str, Any],
+               mapped: Mapped, prefix: str) -> None:
+        spec = row.row
+        if spec.value is not None and not row.paths:
+            fields = [m for m in _PLACEHOLDER.findall(spec.value) if m not in _FIXED]
+            if fields:
+                mapped.expected.setdefault((node, row.target), _join(prefix, fields[0]))
+        if row.paths:
+            first = row.paths[0]
+            shown = first.text if first.from_record else _join(prefix, first.text)
+            mapped.expected.setdefault((node, row.target), shown)
+        if row.node is not None:
+            first_row_path = next((r.paths[0] for r in row.node.rows if r.paths), None)
+            first_field = row.node.require[0] if row.node.require else row.node.each or first_row_path
+            if first_field is not None:
+                shown = first_field.text if first_field.from_record else _join(prefix, first_field.text)
+                mapped.expected.setdefault((node, row.target), shown)
+            for child, where in self._build(row.node, current=item, record=record, mapped=mapped, prefix=prefix,
+                                            parent=node):
+                mapped.add((node, row.target, child), where)
+            return
+        values = self._values(row, item=item, record=record, prefix=prefix, parent=node)
+        context = Context(lookups=self.lookups, lang=self.crosswalk.spec.lang, args=spec.args,
+                          country=self.crosswalk.spec.country)
+        for value, where in values:
+            emitted = row.transform(value, context)
+            for term in emitted.terms:
+                mapped.add((node, row.target, term), where)
+            for triple in emitted.extra:
+                mapped.add(triple, where)
+            for problem in emitted.problems:
+                mapped.problems.append(MappingProblem(focus=node, target=row.target, problem=problem,
+                                                      source_field=where))
+
+    def _values(self, row: CompiledRow, *, item: Any, record: dict[str, Any], prefix: str,
+                parent: Node) -> list[tuple[Any, str]]:
+        if row.row.value is not None:
+            rendered = self._render(row.row.value, item=item, record=record, parent=parent, position=0,
+                                    for_iri=row.row.transform in ("iri", "constant_iri"))
+            return [] if rendered is None else [(rendered, "(constante)")]
+        keep_lists = row.row.transform == "keywords"
+        for path in row.paths:
+            found = self._evaluate(path, item=item, record=record, prefix=prefix)
+            values: list[tuple[Any, str]] = []
+            if row.row.args.get("split_commas"):
+                found = [(part.strip() if isinstance(part, str) else part, where) for value, where in found
+                         for part in (value.split(",") if isinstance(value, str) else [value])]
+            for value, where in found:
+                if isinstance(value, list) and not keep_lists:
+                    values.extend((v, f"{where}[{i}]") for i, v in enumerate(value[:MAX_ITEMS]) if v is not None)
+                elif value not in ("", [], {}):
+                    values.append((value, where))
+            if values:
+                return values
+        return []
+
+    @staticmethod
+    def _evaluate(path: SourcePath, *, item: Any, record: dict[str, Any], prefix: str) -> list[tuple[Any, str]]:
+        found = path.evaluate(item, record)
+        if path.from_record:
+            return found
+        return [(v, _join(prefix, w)) for v, w in found]

@@ -1,0 +1,125 @@
+"""Load mappings/<source>/crosswalk.yaml, check it, and compile it for the engine.
+
+Every path is parsed, every CURIE expanded and every transform looked up when the file loads,
+so a typo stops the service at start-up instead of silently dropping a field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+from rdflib import URIRef
+
+from app.crosswalk.model import Crosswalk, Node, Row
+from app.crosswalk.paths import Path as SourcePath
+from app.crosswalk.paths import PathSyntaxError, parse_path
+from app.crosswalk.transforms import TRANSFORMS, Transform
+from app.errors import ConfigurationError
+from app.namespaces import PREFIXES
+
+_TEMPLATE_FIELD = "{"
+
+
+@dataclass(frozen=True)
+class CompiledRow:
+    row: Row
+    target: URIRef
+    paths: tuple[SourcePath, ...]
+    transform: Transform
+    node: CompiledNode | None
+
+
+@dataclass(frozen=True)
+class CompiledNode:
+    spec: Node
+    cls: URIRef
+    each: SourcePath | None
+    when: SourcePath | None
+    require: tuple[SourcePath, ...]
+    rows: tuple[CompiledRow, ...]
+
+
+@dataclass(frozen=True)
+class LoadedCrosswalk:
+    spec: Crosswalk
+    path: Path
+    records: tuple[SourcePath, ...]
+    dataset: CompiledNode
+
+    @property
+    def name(self) -> str:
+        return self.spec.source
+
+
+def _fail(where: str, message: str) -> ConfigurationError:
+    text = f"{where}: {message}"
+    return ConfigurationError({"es": text, "en": text})
+
+
+def expand(curie: str, *, where: str) -> URIRef:
+    """dct:title → http://purl.org/dc/terms/title; an unknown prefix is a load error."""
+    if curie.startswith(("http://", "https://")):
+        return URIRef(curie)
+    prefix, sep, local = curie.partition(":")
+    if not sep or prefix not in PREFIXES or not local:
+        raise _fail(where, f"{curie!r} is not a CURIE with a known prefix ({', '.join(PREFIXES)})")
+    return URIRef(PREFIXES[prefix] + local)
+
+
+def _path(text: str, *, where: str) -> SourcePath:
+    try:
+        return parse_path(text)
+    except PathSyntaxError as exc:
+        raise _fail(where, str(exc)) from exc
+
+
+def _compile_node(node: Node, *, where: str) -> CompiledNode:
+    rows = tuple(_compile_row(row, where=f"{where} > {row.target}") for row in node.rows)
+    return CompiledNode(
+        spec=node, cls=expand(node.class_, where=where),
+        each=_path(node.each, where=where) if node.each else None,
+        when=_path(node.when, where=where) if node.when else None,
+        require=tuple(_path(p, where=where) for p in node.require),
+        rows=rows,
+    )
+
+
+def _compile_row(row: Row, *, where: str) -> CompiledRow:
+    transform = TRANSFORMS.get(row.transform)
+    if transform is None:
+        raise _fail(where, f"unknown transform {row.transform!r}; known: {', '.join(sorted(TRANSFORMS))}")
+    paths = tuple(_path(p, where=where) for p in ([row.path] if row.path else []) + row.fallbacks)
+    if row.transform in ("theme", "place") and "scheme" not in row.args:
+        raise _fail(where, f"transform {row.transform} needs args.scheme")
+    node = _compile_node(row.node, where=where) if row.node else None
+    return CompiledRow(row=row, target=expand(row.target, where=where), paths=paths, transform=transform, node=node)
+
+
+def load_crosswalk(path: Path) -> LoadedCrosswalk:
+    """Read and compile one crosswalk file."""
+    try:
+        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise _fail(str(path), f"cannot read YAML: {exc}") from exc
+    try:
+        spec = Crosswalk.model_validate(raw)
+    except ValidationError as exc:
+        raise _fail(str(path), str(exc)) from exc
+    if spec.source != path.parent.name:
+        raise _fail(str(path), f"source {spec.source!r} must match its folder {path.parent.name!r}")
+    return LoadedCrosswalk(spec=spec, path=path,
+                           records=tuple(_path(p, where=f"{path} records") for p in spec.records),
+                           dataset=_compile_node(spec.dataset, where=f"{path} dataset"))
+
+
+def load_crosswalks(mappings_dir: Path) -> dict[str, LoadedCrosswalk]:
+    """Every mappings/<source>/crosswalk.yaml, keyed by source name."""
+    loaded: dict[str, LoadedCrosswalk] = {}
+    for path in sorted(mappings_dir.glob("*/crosswalk.yaml")):
+        crosswalk = load_crosswalk(path)
+        loaded[crosswalk.name] = crosswalk
+    return loaded

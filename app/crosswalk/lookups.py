@@ -1,0 +1,121 @@
+"""Lookups from free text to vocabulary IRIs, built once from the vocabularies and alignments.
+
+Every label a concept has (prefLabel, altLabel, hiddenLabel, notation, and for licences the URLs of
+skos:exactMatch) is indexed case-, accent- and punctuation-insensitively.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import SKOS
+from rdflib.term import Node
+
+from app.crosswalk.matching import closest, normalise
+from app.namespaces import PUENTE
+
+EU = "http://publications.europa.eu/resource/authority/"
+IANA = "https://www.iana.org/assignments/media-types/"
+
+
+def url_key(text: str) -> str:
+    """A URL reduced to what identifies it: no scheme, www, trailing slash, legalcode or deed suffix."""
+    value = text.strip().lower()
+    value = re.sub(r"^https?://", "", value)
+    value = re.sub(r"^www\.", "", value)
+    value = re.sub(r"/(legalcode|deed\.[a-z_-]+)(\.[a-z]+)?$", "", value)
+    return value.rstrip("/")
+
+
+@dataclass
+class Index:
+    """Labels of one vocabulary (or several) → concept IRI."""
+
+    name: str
+    by_label: dict[str, URIRef] = field(default_factory=dict)
+    shown: dict[URIRef, str] = field(default_factory=dict)
+
+    def add(self, label: str, concept: URIRef, *, show: bool = False) -> None:
+        key = normalise(label)
+        if key:
+            self.by_label.setdefault(key, concept)
+        if show or concept not in self.shown:
+            self.shown[concept] = label
+
+    def find(self, text: str) -> URIRef | None:
+        return self.by_label.get(normalise(text))
+
+    def suggestions(self, text: str) -> list[str]:
+        return closest(text, self.shown.values())
+
+
+class Lookups:
+    """All indexes the named transforms use."""
+
+    def __init__(self, knowledge: Graph) -> None:
+        self.graph = knowledge
+        self._indexes: dict[str, Index] = {}
+        self.scheme_of: dict[Node, Node] = dict(knowledge.subject_objects(SKOS.inScheme))
+        self.exact_urls: dict[str, URIRef] = {}
+        for concept, match in knowledge.subject_objects(SKOS.exactMatch):
+            if isinstance(concept, URIRef) and str(match).startswith("http") and "authority/licence" in str(concept):
+                self.exact_urls[url_key(str(match))] = concept
+
+    def index(self, scheme: str) -> Index:
+        """The label index of the concepts of `scheme` (built on first use)."""
+        if scheme not in self._indexes:
+            index = Index(scheme)
+            scheme_iri = URIRef(scheme)
+            concepts = [c for c in self.graph.subjects(SKOS.inScheme, scheme_iri) if isinstance(c, URIRef)]
+            # Earlier passes win a shared label: codes and preferred names before synonyms and extensions
+            # (".json" is an extension of GeoJSON too, "JSON" is JSON's code).
+            passes = ((SKOS.notation, SKOS.prefLabel), (SKOS.altLabel, SKOS.hiddenLabel), (PUENTE.fileExtension,))
+            for predicates in passes:
+                for concept in concepts:
+                    for predicate in predicates:
+                        for label in self.graph.objects(concept, predicate):
+                            if isinstance(label, Literal):
+                                index.add(str(label).lstrip(".") if predicate == PUENTE.fileExtension else str(label),
+                                          concept)
+            for concept in concepts:
+                pref = [lbl for lbl in self.graph.objects(concept, SKOS.prefLabel) if isinstance(lbl, Literal)]
+                preferred = next((str(lbl) for lbl in pref if lbl.language == "es"), None)
+                index.shown[concept] = (preferred or str(pref[0])) if pref else str(concept)
+            self._indexes[scheme] = index
+        return self._indexes[scheme]
+
+    def matches(self, concept: Node, *, schemes: tuple[str, ...] = (f"{EU}data-theme",)) -> list[URIRef]:
+        """EU concepts a national concept is aligned to (exactMatch first, then closeMatch)."""
+        found: list[URIRef] = []
+        for predicate in (SKOS.exactMatch, SKOS.closeMatch):
+            for target in self.graph.objects(concept, predicate):
+                if isinstance(target, URIRef) and any(str(target).startswith(s) for s in schemes):
+                    found.append(target)
+        return list(dict.fromkeys(found))
+
+    def media_type_of(self, file_type: Node) -> URIRef | None:
+        value = self.graph.value(file_type, PUENTE.mediaType)
+        return value if isinstance(value, URIRef) else None
+
+    def file_type_for_media(self, media: str) -> URIRef | None:
+        target = URIRef(IANA + media.strip().lower())
+        for concept in self.graph.subjects(PUENTE.mediaType, target):
+            if isinstance(concept, URIRef) and str(concept).startswith(f"{EU}file-type/"):
+                return concept
+        return None
+
+    def is_media_type(self, media: str) -> bool:
+        return (URIRef(IANA + media.strip()), SKOS.inScheme, None) in self.graph
+
+    def label(self, concept: Node, lang: str = "es") -> str | None:
+        labels = [lbl for lbl in self.graph.objects(concept, SKOS.prefLabel) if isinstance(lbl, Literal)]
+        for wanted in (lang, "es", "en", None):
+            for label in labels:
+                if label.language == wanted:
+                    return str(label)
+        return None
+
+    def broader(self, concept: Node) -> Node | None:
+        return self.graph.value(concept, SKOS.broader)

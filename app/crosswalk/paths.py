@@ -1,0 +1,127 @@
+"""The one path grammar of the crosswalk files, checked when a file loads.
+
+    path      := "$" | ["$." | "$"] [selector*] segment ("." segment)*   (a list document: "$[*]")
+    segment   := name selector*
+    name      := identifier | '"' any text but '"' '"'
+    selector  := "[*]" | "[" digits "]" | "[" identifier "=" value "]"
+
+`a.b`, `metadata.custom_fields."Información de Datos".Idioma`, `resources[*].url`,
+`extras[key=frequency].value`. A leading `$.` starts from the record instead of the current item.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+_IDENT = r"[A-Za-z_@][A-Za-z0-9_@:\-]*"
+_TOKEN = re.compile(rf'(?P<ident>{_IDENT})|"(?P<quoted>[^"]+)"|\[(?P<sel>[^\]]*)\]|(?P<dot>\.)')
+
+
+class PathSyntaxError(ValueError):
+    """A crosswalk path that does not follow the grammar."""
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str | None = None          # a member name
+    every: bool = False             # [*]
+    index: int | None = None        # [n]
+    match: tuple[str, str] | None = None  # [key=value]
+
+
+@dataclass(frozen=True)
+class Path:
+    text: str
+    from_record: bool
+    steps: tuple[Step, ...]
+
+    def evaluate(self, current: Any, record: Any) -> list[tuple[Any, str]]:
+        """Every value the path reaches, each with the concrete path that reached it."""
+        start = record if self.from_record else current
+        if not self.steps:
+            return [] if start is None else [(start, "$")]
+        return [(value, where) for value, where in _walk(start, self.steps, "") if value is not None]
+
+
+def _join(prefix: str, key: str) -> str:
+    shown = key if re.fullmatch(_IDENT, key) else f'"{key}"'
+    return f"{prefix}.{shown}" if prefix else shown
+
+
+def _walk(node: Any, steps: tuple[Step, ...], where: str) -> Iterator[tuple[Any, str]]:
+    if not steps:
+        yield node, where
+        return
+    step, rest = steps[0], steps[1:]
+    if step.key is not None:
+        if isinstance(node, dict) and step.key in node:
+            yield from _walk(node[step.key], rest, _join(where, step.key))
+        return
+    if not isinstance(node, list):
+        if step.every and node is not None:
+            yield from _walk(node, rest, where)  # a lone value where a list was expected
+        return
+    if step.every:
+        for position, item in enumerate(node):
+            yield from _walk(item, rest, f"{where}[{position}]")
+    elif step.index is not None:
+        if -len(node) <= step.index < len(node):
+            yield from _walk(node[step.index], rest, f"{where}[{step.index}]")
+    elif step.match is not None:
+        key, wanted = step.match
+        for item in node:
+            if isinstance(item, dict) and str(item.get(key)) == wanted:
+                yield from _walk(item, rest, f"{where}[{key}={wanted}]")
+
+
+def parse_path(text: str) -> Path:
+    """Parse a path; raise PathSyntaxError naming the position of the first mistake."""
+    source = text.strip()
+    if not source:
+        raise PathSyntaxError("empty path")
+    from_record = False
+    if source == "$":
+        return Path(text=text, from_record=True, steps=())
+    if source.startswith("$."):
+        from_record, source = True, source[2:]
+    elif source.startswith("$["):
+        from_record, source = True, source[1:]
+    steps: list[Step] = []
+    position = 0
+    expect_name = True
+    while position < len(source):
+        match = _TOKEN.match(source, position)
+        if match is None:
+            raise PathSyntaxError(f"unexpected {source[position]!r} at column {position + 1} of {text!r}")
+        if match.group("dot") is not None:
+            if expect_name:
+                raise PathSyntaxError(f"empty segment at column {position + 1} of {text!r}")
+            expect_name = True
+        elif match.group("sel") is not None:
+            if expect_name and (steps or position):
+                raise PathSyntaxError(f"a selector needs a name before it, column {position + 1} of {text!r}")
+            steps.append(_selector(match.group("sel"), text))
+            expect_name = False
+        else:
+            if not expect_name:
+                raise PathSyntaxError(f"missing '.' before column {position + 1} of {text!r}")
+            steps.append(Step(key=match.group("ident") or match.group("quoted")))
+            expect_name = False
+        position = match.end()
+    if expect_name:
+        raise PathSyntaxError(f"path {text!r} ends with '.'")
+    return Path(text=text, from_record=from_record, steps=tuple(steps))
+
+
+def _selector(body: str, text: str) -> Step:
+    if body == "*":
+        return Step(every=True)
+    if re.fullmatch(r"-?\d+", body):
+        return Step(index=int(body))
+    match = re.fullmatch(rf"({_IDENT})=([^\]]+)", body)
+    if match:
+        return Step(match=(match.group(1), match.group(2)))
+    raise PathSyntaxError(f"unknown selector [{body}] in {text!r}")

@@ -1,0 +1,72 @@
+"""Map: a national JSON document in, the common-profile graph out, with provenance and problems."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.term import Node
+
+from app.crosswalk.engine import Mapped, Mapper
+from app.i18n import LocalText, compose, text
+from app.namespaces import curie
+from app.pipeline.terms import Triple
+from app.pipeline.validation import Finding
+from app.profile.model import Severity
+
+PROBLEMS = "https://w3id.org/puente/problems/mapping#"
+COMPONENTS = {
+    "unknown-value": "puente:UnknownValue", "unknown-licence": "puente:UnknownLicence",
+    "invalid-date": "puente:InvalidDate", "invalid-email": "puente:InvalidEmail", "invalid-url": "puente:InvalidURL",
+    "invalid-number": "puente:InvalidNumber", "wrong-type": "puente:WrongType", "duplicate-key": "puente:DuplicateKey",
+}
+
+
+@dataclass
+class MappedInput:
+    """What the map stage hands to validation and reporting."""
+
+    graph: Graph
+    provenance: dict[Triple, str] = field(default_factory=dict)
+    expected: dict[tuple[Node, URIRef], str] = field(default_factory=dict)
+    problems: list[Finding] = field(default_factory=list)
+
+    def source_field(self, finding: Finding, chain: str | None) -> str | None:
+        """The field of the user's document a finding is about (None when no field is involved)."""
+        if finding.path is None:
+            return None
+        if finding.value is not None:
+            where = self.provenance.get((finding.focus, finding.path, finding.value))
+            if where is not None:
+                return where
+        for (subject, predicate, _), where in self.provenance.items():
+            if subject == finding.focus and predicate == finding.path:
+                return where
+        return self.expected.get((finding.focus, finding.path))
+
+
+def _message(kind: str, *, value: str, source_field: str, target: str, suggestions: tuple[str, ...]) -> LocalText:
+    hint: LocalText = text("mapping.hint", suggestions=", ".join(suggestions)) if suggestions else {}
+    return compose(f"mapping.{kind}", localized={"hint": hint}, value=value, field=source_field, target=target)
+
+
+def map_document(document: Any, *, mapper: Mapper, repeated_keys: list[str] | None = None) -> MappedInput:
+    """Run the source's crosswalk over a parsed JSON document."""
+    mapped: Mapped = mapper.map_document(document)
+    problems = [
+        Finding(focus=p.focus, path=p.target, value=Literal(p.problem.value), component=COMPONENTS[p.problem.kind],
+                shape=PROBLEMS + p.problem.kind, severity=p.problem.severity,
+                message=_message(p.problem.kind, value=p.problem.value, source_field=p.source_field,
+                                 target=curie(str(p.target)), suggestions=p.problem.suggestions),
+                source_field=p.source_field)
+        for p in mapped.problems
+    ]
+    if repeated_keys and mapped.roots:
+        for key in dict.fromkeys(repeated_keys):
+            problems.append(Finding(
+                focus=mapped.roots[0], path=None, value=Literal(key), component="puente:DuplicateKey",
+                shape=PROBLEMS + "duplicate-key", severity=Severity.WARNING,
+                message=text("mapping.duplicate-key", value=key), source_field=key))
+    return MappedInput(graph=mapped.graph, provenance=mapped.provenance, expected=mapped.expected,
+                       problems=problems)
