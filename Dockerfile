@@ -13,6 +13,7 @@ COPY pyproject.toml README.md ./
 COPY app ./app
 COPY shapes ./shapes
 COPY vocabularies ./vocabularies
+COPY mappings ./mappings
 RUN pip install . && chown -R root:root /srv/puente && chmod -R a+rX /srv/puente
 
 USER puente
