@@ -5,7 +5,7 @@ BIN     = $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint typecheck unit install clean vocabularies context
+.PHONY: run test lint typecheck unit install clean vocabularies context crosswalks
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,9 @@ vocabularies: install
 
 context: install
 	$(BIN)/python -m app.profile.context > shapes/context.jsonld
+
+crosswalks: install
+	$(BIN)/python -m app.crosswalk.table
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

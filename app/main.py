@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from app import __version__
 from app.api.errors import install_error_handlers
 from app.api.limits import BodyLimitMiddleware
-from app.api.routes import health, profile, validate, vocabularies
+from app.api.routes import convert, health, profile, sources, validate, vocabularies
 from app.crosswalk.loader import load_crosswalks
 from app.pipeline.run import Pipeline
 from app.profile.loader import load_profile
@@ -45,7 +45,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Puente", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     install_error_handlers(app, default_lang=settings.default_lang, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, default_lang=settings.default_lang)
-    for router in (health.router, profile.router, vocabularies.router, validate.router):
+    for router in (health.router, profile.router, vocabularies.router, sources.router, validate.router,
+                   convert.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=Path(__file__).resolve().parent / "static"), name="static")
     return app

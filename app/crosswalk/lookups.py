@@ -36,16 +36,25 @@ class Index:
     name: str
     by_label: dict[str, URIRef] = field(default_factory=dict)
     shown: dict[URIRef, str] = field(default_factory=dict)
+    ambiguous: dict[str, list[URIRef]] = field(default_factory=dict)
 
     def add(self, label: str, concept: URIRef, *, show: bool = False) -> None:
         key = normalise(label)
         if key:
-            self.by_label.setdefault(key, concept)
+            first = self.by_label.setdefault(key, concept)
+            if first != concept:
+                self.ambiguous.setdefault(key, [first])
+                if concept not in self.ambiguous[key]:
+                    self.ambiguous[key].append(concept)
         if show or concept not in self.shown:
             self.shown[concept] = label
 
     def find(self, text: str) -> URIRef | None:
         return self.by_label.get(normalise(text))
+
+    def others(self, text: str) -> list[URIRef]:
+        """Other concepts sharing the label `text` finds (an ambiguous name)."""
+        return self.ambiguous.get(normalise(text), [])[1:]
 
     def suggestions(self, text: str) -> list[str]:
         return closest(text, self.shown.values())
@@ -68,7 +77,9 @@ class Lookups:
         if scheme not in self._indexes:
             index = Index(scheme)
             scheme_iri = URIRef(scheme)
-            concepts = [c for c in self.graph.subjects(SKOS.inScheme, scheme_iri) if isinstance(c, URIRef)]
+            # sorted, so that a label two concepts share always resolves the same way (shorter codes first)
+            concepts = sorted((c for c in self.graph.subjects(SKOS.inScheme, scheme_iri) if isinstance(c, URIRef)),
+                              key=lambda c: (len(str(c)), str(c)))
             # Earlier passes win a shared label: codes and preferred names before synonyms and extensions
             # (".json" is an extension of GeoJSON too, "JSON" is JSON's code).
             passes = ((SKOS.notation, SKOS.prefLabel), (SKOS.altLabel, SKOS.hiddenLabel), (PUENTE.fileExtension,))

@@ -353,7 +353,21 @@ def place(value: Any, ctx: Context) -> Emitted:
     found = index.find(content)
     if found is None:
         return _unknown(content, index.suggestions(content))
+    others = index.others(content)
+    if others:  # "Santiago" is a province and a commune: say which one was used
+        described = [_describe_place(ctx, c) for c in [found, *others]]
+        return Emitted(terms=[found], problems=[Problem("ambiguous-value", Severity.INFO, content, tuple(described))])
     return Emitted(terms=[found])
+
+
+def _describe_place(ctx: Context, concept: URIRef) -> str:
+    from rdflib.namespace import SKOS
+
+    from app.namespaces import PUENTE
+
+    level = ctx.lookups.graph.value(concept, PUENTE.adminLevel)
+    code = ctx.lookups.graph.value(concept, SKOS.notation)
+    return f"{ctx.lookups.label(concept)} ({level or ''} {code or ''})".replace("( ", "(").replace(" )", ")")
 
 
 def byte_size(value: Any, ctx: Context) -> Emitted:

@@ -20,6 +20,7 @@ COMPONENTS = {
     "unknown-value": "puente:UnknownValue", "unknown-licence": "puente:UnknownLicence",
     "invalid-date": "puente:InvalidDate", "invalid-email": "puente:InvalidEmail", "invalid-url": "puente:InvalidURL",
     "invalid-number": "puente:InvalidNumber", "wrong-type": "puente:WrongType", "duplicate-key": "puente:DuplicateKey",
+    "ambiguous-value": "puente:AmbiguousValue",
 }
 
 
@@ -47,6 +48,9 @@ class MappedInput:
 
 
 def _message(kind: str, *, value: str, source_field: str, target: str, suggestions: tuple[str, ...]) -> LocalText:
+    if kind == "ambiguous-value":
+        return text("mapping.ambiguous-value", value=value, field=source_field, used=suggestions[0],
+                    others=", ".join(suggestions[1:]))
     hint: LocalText = text("mapping.hint", suggestions=", ".join(suggestions)) if suggestions else {}
     return compose(f"mapping.{kind}", localized={"hint": hint}, value=value, field=source_field, target=target)
 

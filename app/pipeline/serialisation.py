@@ -32,7 +32,7 @@ BY_KEY = {f.key: f for f in RDF_FORMATS}
 def serialise(graph: Graph, fmt: RdfFormat, *, context: dict[str, Any] | None = None) -> bytes:
     """The graph in `fmt`; JSON-LD is compacted with the profile's own context (inline, no fetch)."""
     for prefix, ns in PREFIXES.items():
-        graph.bind(prefix, ns, override=False)
+        graph.bind(prefix, ns, override=True, replace=True)
     if fmt is JSONLD and context is not None:
         data = graph.serialize(format="json-ld", context=context.get("@context", context), auto_compact=True)
     else:

@@ -1,0 +1,82 @@
+"""The sources Puente reads and, for each, its crosswalk as a table."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
+from pydantic import BaseModel
+from starlette.responses import Response
+
+from app.api import negotiation
+from app.api.deps import FormatQuery, LangDep, PipelineDep
+from app.api.rendering import page
+from app.crosswalk.table import crosswalk_table
+from app.errors import NotFoundError
+from app.i18n import text
+
+router = APIRouter(tags=["sources"])
+
+
+class SourceSummary(BaseModel):
+    name: str
+    title: dict[str, str]
+    description: dict[str, str]
+    media_types: list[str]
+    country: str | None
+    url: str
+
+
+class CrosswalkRow(BaseModel):
+    node: str
+    target: str
+    source: str
+    fallbacks: list[str]
+    transform: str
+    transform_doc: str
+    vocabulary: str | None
+    note: str | None
+
+
+class SourceDetail(SourceSummary):
+    lang: str | None
+    origin: str | None
+    records: list[str]
+    rows: list[CrosswalkRow]
+
+
+@router.get("/sources", summary="The input formats Puente reads",
+            responses={200: {"content": {"application/json": {}, "text/html": {}}}})
+def list_sources(request: Request, pipeline: PipelineDep, lang: LangDep, fmt: FormatQuery = None) -> Response:
+    chosen = negotiation.choose(request.headers.get("accept"), offers=("application/json", "text/html"),
+                                default="application/json", format_key=fmt)
+    base = pipeline.settings.base_url.rstrip("/")
+    items = [SourceSummary(name=s.name, title=s.label, description=s.description, media_types=list(s.media_types),
+                           country=s.crosswalk.spec.country if s.crosswalk else None, url=f"{base}/sources/{s.name}")
+             for s in pipeline.registry.sources.values()]
+    if chosen == "text/html":
+        return page(request, "sources.html", lang=lang, sources=items)
+    return Response(f"[{','.join(i.model_dump_json() for i in items)}]", media_type="application/json")
+
+
+@router.get("/sources/{source}", summary="One source and its crosswalk table (JSON or HTML)",
+            responses={200: {"content": {"application/json": {}, "text/html": {}}},
+                       404: {"description": "No such source"}})
+def get_source(request: Request, pipeline: PipelineDep, lang: LangDep,
+               source: Annotated[str, Path(max_length=32)], fmt: FormatQuery = None) -> Response:
+    found = pipeline.registry.sources.get(source)
+    if found is None:  # a lookup in a fixed table: no file path is built from `source`
+        raise NotFoundError(text("detail.unknown_source", source=source[:32], available=pipeline.registry.names()))
+    chosen = negotiation.choose(request.headers.get("accept"), offers=("application/json", "text/html"),
+                                default="application/json", format_key=fmt)
+    spec = found.crosswalk.spec if found.crosswalk else None
+    rows = [CrosswalkRow(**asdict(r)) for r in crosswalk_table(found.crosswalk)] if found.crosswalk else []
+    detail = SourceDetail(
+        name=found.name, title=found.label, description=found.description, media_types=list(found.media_types),
+        country=spec.country if spec else None, url=f"{pipeline.settings.base_url.rstrip('/')}/sources/{found.name}",
+        lang=spec.lang if spec else None, origin=spec.origin if spec else None,
+        records=spec.records if spec else [], rows=rows)
+    if chosen == "text/html":
+        return page(request, "source.html", lang=lang, source=detail)
+    return Response(detail.model_dump_json(), media_type="application/json")

@@ -1,0 +1,104 @@
+"""A crosswalk as a table people can review: the rows of CROSSWALK.md and of GET /sources/{source}."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.crosswalk.loader import CompiledNode, LoadedCrosswalk
+from app.crosswalk.transforms import TRANSFORMS, VOCABULARY_OF
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """One target property: where its value comes from and how it is turned into RDF."""
+
+    node: str
+    target: str
+    source: str
+    fallbacks: list[str]
+    transform: str
+    transform_doc: str
+    vocabulary: str | None
+    note: str | None
+
+
+def _doc(name: str) -> str:
+    doc = TRANSFORMS[name].__doc__ or ""
+    return doc.strip().splitlines()[0] if doc.strip() else ""
+
+
+def _walk(node: CompiledNode, *, label: str, prefix: str, rows: list[TableRow]) -> None:
+    for compiled in node.rows:
+        row = compiled.row
+        if compiled.node is not None:
+            child = compiled.node
+            child_label = f"{child.spec.class_} ({row.target})"
+            child_prefix = (child.spec.each + " → ") if child.spec.each else prefix
+            condition = f" when {child.spec.when}" if child.spec.when else ""
+            rows.append(TableRow(node=label, target=row.target,
+                                 source=(child.spec.each or ", ".join(child.spec.require) or "(built)") + condition,
+                                 fallbacks=[], transform="node", transform_doc=f"builds a {child.spec.class_}",
+                                 vocabulary=None, note=row.note))
+            _walk(child, label=child_label, prefix=child_prefix, rows=rows)
+            continue
+        source = row.path if row.path is not None else f"= {row.value}"
+        scheme = row.args.get("scheme")
+        vocabulary = str(scheme) if scheme else VOCABULARY_OF.get(row.transform)
+        rows.append(TableRow(node=label, target=row.target,
+                             source=(prefix + source) if row.path and not row.path.startswith("$") else source,
+                             fallbacks=list(row.fallbacks), transform=row.transform,
+                             transform_doc=_doc(row.transform), vocabulary=vocabulary, note=row.note))
+
+
+def crosswalk_table(crosswalk: LoadedCrosswalk) -> list[TableRow]:
+    """Every row of the crosswalk, nested nodes flattened in reading order."""
+    rows: list[TableRow] = []
+    _walk(crosswalk.dataset, label=crosswalk.spec.dataset.class_, prefix="", rows=rows)
+    return rows
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(crosswalk: LoadedCrosswalk) -> str:
+    """CROSSWALK.md: generated from the crosswalk file; a test fails when it is stale."""
+    spec = crosswalk.spec
+    lines = [
+        f"# Crosswalk `{spec.source}`: {spec.title.get('en', '')}",
+        "",
+        "<!-- Generated from crosswalk.yaml by `make crosswalks`. Do not edit by hand. -->",
+        "",
+        f"{spec.description.get('es', '')}",
+        "",
+        f"{spec.description.get('en', '')}",
+        "",
+        f"- Records are read from: {', '.join(f'`{r}`' for r in spec.records)}",
+        f"- Language of texts: `{spec.lang or '(not stated)'}`"
+        + (f"; country: `{spec.country}`" if spec.country else ""),
+        f"- Portal address (`{{origin}}`): {spec.origin or '(Puente base URL)'}",
+        "",
+        "| node | profile property | source field | fallbacks | transform | vocabulary | note |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for row in crosswalk_table(crosswalk):
+        lines.append("| " + " | ".join(_cell(x) for x in (
+            row.node, f"`{row.target}`", f"`{row.source}`", ", ".join(f"`{f}`" for f in row.fallbacks),
+            f"{row.transform}", row.vocabulary or "", row.note or "")) + " |")
+    lines += ["", "Transforms:", ""]
+    used = sorted({r.transform for r in crosswalk_table(crosswalk) if r.transform != "node"})
+    lines += [f"- `{name}`: {_doc(name)}" for name in used]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    """Regenerate every mappings/<source>/CROSSWALK.md."""
+    from app.crosswalk.loader import load_crosswalks
+    from app.settings import REPO_ROOT
+
+    for crosswalk in load_crosswalks(REPO_ROOT / "mappings").values():
+        (crosswalk.path.parent / "CROSSWALK.md").write_text(render_markdown(crosswalk), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

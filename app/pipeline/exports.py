@@ -1,0 +1,124 @@
+"""Exports of a common-profile graph to other formats: a CKAN package dict (ckanext-dcat scheming fields).
+
+The field names are those of ckanext-dcat's DCAT-AP scheming schema (shared/reference/specs/
+ckanext-dcat_docs_mapping.md), so a CKAN with ckanext-dcat and ckanext-scheming can create the package as is.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF
+from rdflib.term import Node
+
+from app.namespaces import DCAT, DCT, FOAF, VCARD
+
+
+def _slug(text: str) -> str:
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:100] or "dataset"
+
+
+def _text(graph: Graph, node: Node, predicate: URIRef, lang: str = "es") -> str | None:
+    values = [v for v in graph.objects(node, predicate) if isinstance(v, Literal)]
+    for wanted in (lang, "es", "en", None):
+        for value in values:
+            if value.language == wanted:
+                return str(value)
+    return str(values[0]) if values else None
+
+
+def _iris(graph: Graph, node: Node, predicate: URIRef) -> list[str]:
+    return sorted(str(v) for v in graph.objects(node, predicate) if isinstance(v, URIRef))
+
+
+def _one_iri(graph: Graph, node: Node, predicate: URIRef) -> str | None:
+    found = _iris(graph, node, predicate)
+    return found[0] if found else None
+
+
+def _agent(graph: Graph, node: Node) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": _text(graph, node, FOAF.name)}
+    if isinstance(node, URIRef):
+        out["uri"] = str(node)
+    identifier = _text(graph, node, DCT.identifier)
+    if identifier:
+        out["identifier"] = identifier
+    return {k: v for k, v in out.items() if v}
+
+
+def _contact(graph: Graph, node: Node) -> dict[str, Any]:
+    email = _one_iri(graph, node, VCARD.hasEmail)
+    out: dict[str, Any] = {"name": _text(graph, node, VCARD.fn),
+                           "email": email[7:] if email and email.startswith("mailto:") else email,
+                           "url": _one_iri(graph, node, VCARD.hasURL)}
+    if isinstance(node, URIRef):
+        out["uri"] = str(node)
+    return {k: v for k, v in out.items() if v}
+
+
+def _resource(graph: Graph, node: Node) -> dict[str, Any]:
+    size = next((v for v in graph.objects(node, DCAT.byteSize) if isinstance(v, Literal)), None)
+    out: dict[str, Any] = {
+        "name": _text(graph, node, DCT.title),
+        "description": _text(graph, node, DCT.description),
+        "url": _one_iri(graph, node, DCAT.accessURL) or _one_iri(graph, node, DCAT.downloadURL),
+        "access_url": _one_iri(graph, node, DCAT.accessURL),
+        "download_url": _one_iri(graph, node, DCAT.downloadURL),
+        "format": (_one_iri(graph, node, DCT["format"]) or "").rsplit("/", 1)[-1] or None,
+        "mimetype": (_one_iri(graph, node, DCAT.mediaType) or "").split("/media-types/", 1)[-1] or None,
+        "license": _one_iri(graph, node, DCT.license),
+        "size": int(str(size)) if size is not None and str(size).isdigit() else None,
+        "issued": _text(graph, node, DCT.issued),
+        "modified": _text(graph, node, DCT.modified),
+        "availability": _one_iri(graph, node, URIRef("http://data.europa.eu/r5r/availability")),
+    }
+    if isinstance(node, URIRef):
+        out["uri"] = str(node)
+    return {k: v for k, v in out.items() if v not in (None, "", [])}
+
+
+def dataset_to_ckan(graph: Graph, dataset: Node) -> dict[str, Any]:
+    """One dcat:Dataset as a CKAN package dict."""
+    title = _text(graph, dataset, DCT.title) or ""
+    identifier = _text(graph, dataset, DCT.identifier)
+    temporal = []
+    for period in graph.objects(dataset, DCT.temporal):
+        span = {"start": _text(graph, period, DCAT.startDate), "end": _text(graph, period, DCAT.endDate)}
+        if any(span.values()):
+            temporal.append({k: v for k, v in span.items() if v})
+    package: dict[str, Any] = {
+        "name": _slug(identifier or title),
+        "title": title,
+        "notes": _text(graph, dataset, DCT.description),
+        "url": _one_iri(graph, dataset, DCAT.landingPage),
+        "identifier": identifier or (str(dataset) if isinstance(dataset, URIRef) else None),
+        "uri": str(dataset) if isinstance(dataset, URIRef) else None,
+        "tags": [{"name": str(k)[:100]} for k in sorted({str(k) for k in graph.objects(dataset, DCAT.keyword)})],
+        "issued": _text(graph, dataset, DCT.issued),
+        "modified": _text(graph, dataset, DCT.modified),
+        "frequency": _one_iri(graph, dataset, DCT.accrualPeriodicity),
+        "language": _iris(graph, dataset, DCT.language),
+        "theme": _iris(graph, dataset, DCAT.theme),
+        "access_rights": _one_iri(graph, dataset, DCT.accessRights),
+        "spatial_coverage": [{"uri": uri} for uri in _iris(graph, dataset, DCT.spatial)],
+        "temporal_coverage": temporal,
+        "publisher": [_agent(graph, a) for a in graph.objects(dataset, DCT.publisher) if not isinstance(a, Literal)],
+        "contact": [_contact(graph, c) for c in graph.objects(dataset, DCAT.contactPoint)
+                    if not isinstance(c, Literal)],
+        "resources": [_resource(graph, d) for d in sorted(graph.objects(dataset, DCAT.distribution), key=str)
+                      if not isinstance(d, Literal)],
+    }
+    return {k: v for k, v in package.items() if v not in (None, "", [])}
+
+
+def to_ckan(graph: Graph) -> dict[str, Any]:
+    """One package dict for one dataset; a package_search-like page for several."""
+    datasets = sorted((d for d in graph.subjects(RDF.type, DCAT.Dataset)), key=lambda n: (isinstance(n, BNode), str(n)))
+    packages = [dataset_to_ckan(graph, d) for d in datasets]
+    if len(packages) == 1:
+        return packages[0]
+    return {"count": len(packages), "results": packages}
