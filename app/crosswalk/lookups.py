@@ -68,9 +68,10 @@ class Lookups:
         self._indexes: dict[str, Index] = {}
         self.scheme_of: dict[Node, Node] = dict(knowledge.subject_objects(SKOS.inScheme))
         self.exact_urls: dict[str, URIRef] = {}
-        for concept, match in knowledge.subject_objects(SKOS.exactMatch):
+        pairs = sorted(knowledge.subject_objects(SKOS.exactMatch), key=lambda pair: (len(str(pair[0])), str(pair)))
+        for concept, match in pairs:
             if isinstance(concept, URIRef) and str(match).startswith("http") and "authority/licence" in str(concept):
-                self.exact_urls[url_key(str(match))] = concept
+                self.exact_urls.setdefault(url_key(str(match)), concept)
 
     def index(self, scheme: str) -> Index:
         """The label index of the concepts of `scheme` (built on first use)."""
@@ -112,10 +113,13 @@ class Lookups:
 
     def file_type_for_media(self, media: str) -> URIRef | None:
         target = URIRef(IANA + media.strip().lower())
-        for concept in self.graph.subjects(PUENTE.mediaType, target):
-            if isinstance(concept, URIRef) and str(concept).startswith(f"{EU}file-type/"):
-                return concept
-        return None
+        candidates = [c for c in self.graph.subjects(PUENTE.mediaType, target)
+                      if isinstance(c, URIRef) and str(c).startswith(f"{EU}file-type/")]
+        if not candidates:
+            return None
+        # Several file types share a media type (XML, EFORMS_XML...): the one named like the subtype, else the shortest.
+        subtype = media.strip().lower().rsplit("/", 1)[-1].upper()
+        return sorted(candidates, key=lambda c: (str(c).rsplit("/", 1)[-1] != subtype, len(str(c)), str(c)))[0]
 
     def is_media_type(self, media: str) -> bool:
         return (URIRef(IANA + media.strip()), SKOS.inScheme, None) in self.graph
