@@ -15,6 +15,7 @@ from app.api.errors import install_error_handlers
 from app.api.limits import BodyLimitMiddleware
 from app.api.routes import convert, health, profile, sources, validate, vocabularies
 from app.crosswalk.loader import load_crosswalks
+from app.crosswalk.rdf_source import load_rdf_sources
 from app.pipeline.run import Pipeline
 from app.profile.loader import load_profile
 from app.settings import Settings, get_settings
@@ -38,8 +39,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         configure_logging(settings)
         loaded = load_profile(settings.assets_dir)
         crosswalks = load_crosswalks(settings.assets_dir / "mappings")
+        rdf_sources = load_rdf_sources(settings.assets_dir / "mappings")
         app.state.settings = settings
-        app.state.pipeline = Pipeline(profile=loaded, settings=settings, crosswalks=crosswalks)
+        app.state.pipeline = Pipeline(profile=loaded, settings=settings, crosswalks=crosswalks,
+                                      rdf_sources=rdf_sources)
         yield
 
     app = FastAPI(title="Puente", version=__version__, description=DESCRIPTION, lifespan=lifespan)

@@ -9,6 +9,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from app.crosswalk.engine import Mapped, Mapper
+from app.crosswalk.lookups import Lookups
+from app.crosswalk.rdf_source import LoadedRdfSource
 from app.i18n import LocalText, compose, text
 from app.namespaces import curie
 from app.pipeline.terms import Triple
@@ -53,6 +55,23 @@ def _message(kind: str, *, value: str, source_field: str, target: str, suggestio
                     others=", ".join(suggestions[1:]))
     hint: LocalText = text("mapping.hint", suggestions=", ".join(suggestions)) if suggestions else {}
     return compose(f"mapping.{kind}", localized={"hint": hint}, value=value, field=source_field, target=target)
+
+
+def normalise_rdf(graph: Graph, *, steps: LoadedRdfSource, lookups: Lookups) -> list[Finding]:
+    """Run an RDF source's named steps in place; their problems become findings on the field."""
+    findings: list[Finding] = []
+    for spec, step in steps.steps:
+        result = step(graph, lookups)
+        for found in result.problems:
+            kind = found.problem.kind
+            findings.append(Finding(
+                focus=found.focus, path=found.target, value=Literal(found.problem.value), component=COMPONENTS[kind],
+                shape=PROBLEMS + kind, severity=found.problem.severity,
+                message=_message(kind, value=found.problem.value, source_field=found.source_field,
+                                 target=curie(str(found.target)), suggestions=found.problem.suggestions),
+                source_field=found.source_field))
+        del spec
+    return findings
 
 
 def map_document(document: Any, *, mapper: Mapper, repeated_keys: list[str] | None = None) -> MappedInput:

@@ -6,21 +6,32 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from app.crosswalk.engine import Mapper
 from app.crosswalk.loader import LoadedCrosswalk
 from app.crosswalk.lookups import Lookups
+from app.crosswalk.rdf_source import LoadedRdfSource
 from app.errors import NoRecordsError, ParseError
 from app.i18n import text
-from app.namespaces import CONTEXT_IRI, DCAT
+from app.namespaces import CONTEXT_IRI, DC, DCAT
 from app.pipeline.guards import strict_json_loads
-from app.pipeline.mapping import MappedInput, map_document
+from app.pipeline.mapping import MappedInput, map_document, normalise_rdf
 from app.pipeline.parsing import RDF_MEDIA_TYPES, ParseLimits, parse_rdf
+from app.pipeline.report import SourceFieldResolver
 from app.pipeline.sources import JSON_MEDIA_TYPES, Source, SourceRegistry, rdf_syntax_for, unsupported, unsupported_any
 from app.pipeline.validation import Finding, PyshaclEngine
 from app.profile.model import Profile
 from app.settings import Settings
+
+
+def _uses_datos_gob_es(graph: Graph) -> bool:
+    """True when a DCAT graph uses datos.gob.es taxonomies (sectors, territories, DIR3 bodies) or NTI-RISP's
+    dc:language."""
+    if (None, DC.language, None) in graph:
+        return True
+    return any(isinstance(o, URIRef) and "datos.gob.es/" in str(o) for o in graph.objects())
 
 
 @dataclass(frozen=True)
@@ -32,15 +43,21 @@ class Outcome:
     source: Source
     detected: bool
 
+    @property
+    def source_field(self) -> SourceFieldResolver | None:
+        """How report results name the input field: crosswalk provenance for JSON, the property chain for RDF."""
+        return None if self.source.is_rdf else self.mapped.source_field
+
 
 class Pipeline:
     """parse → map → validate, configured once per process."""
 
-    def __init__(self, *, profile: Profile, settings: Settings, crosswalks: dict[str, LoadedCrosswalk]) -> None:
+    def __init__(self, *, profile: Profile, settings: Settings, crosswalks: dict[str, LoadedCrosswalk],
+                 rdf_sources: dict[str, LoadedRdfSource] | None = None) -> None:
         self.profile = profile
         self.settings = settings
         self.engine = PyshaclEngine(profile)
-        self.registry = SourceRegistry(crosswalks)
+        self.registry = SourceRegistry(crosswalks, rdf_sources)
         self.lookups = Lookups(profile.background.knowledge)
         self.mappers = {name: Mapper(cw, lookups=self.lookups, base_url=settings.base_url)
                         for name, cw in crosswalks.items()}
@@ -72,7 +89,12 @@ class Pipeline:
                               own_context_iri=CONTEXT_IRI)
             if not any((None, RDF.type, cls) in graph for cls in (DCAT.Dataset, DCAT.Catalog, DCAT.DataService)):
                 raise NoRecordsError(text("detail.no_records"))
-            return MappedInput(graph=graph), chosen, detected
+            if detected and "es" in self.registry.sources and _uses_datos_gob_es(graph):
+                chosen = self.registry.sources["es"]  # a Spanish record: read it with Spain's conventions
+            problems: list[Finding] = []
+            if chosen.rdf_steps is not None:
+                problems = normalise_rdf(graph, steps=chosen.rdf_steps, lookups=self.lookups)
+            return MappedInput(graph=graph, problems=problems), chosen, detected
         if not is_json:
             raise unsupported(chosen, media_type)
         if document is None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.crosswalk.loader import LoadedCrosswalk
+from app.crosswalk.rdf_source import LoadedRdfSource
 from app.errors import InputError, UnsupportedMediaTypeError
 from app.i18n import LocalText, text
 from app.pipeline.parsing import RDF_MEDIA_TYPES, RdfSyntax
@@ -26,6 +27,7 @@ class Source:
     description: LocalText
     media_types: tuple[str, ...]
     crosswalk: LoadedCrosswalk | None = None
+    rdf_steps: LoadedRdfSource | None = None
 
     @property
     def is_rdf(self) -> bool:
@@ -41,8 +43,11 @@ DCAT = Source("dcat", {"es": "DCAT / DCAT-AP (RDF)", "en": "DCAT / DCAT-AP (RDF)
 class SourceRegistry:
     """The sources this process can read, built from the crosswalks loaded at start-up."""
 
-    def __init__(self, crosswalks: dict[str, LoadedCrosswalk]) -> None:
+    def __init__(self, crosswalks: dict[str, LoadedCrosswalk],
+                 rdf_sources: dict[str, LoadedRdfSource] | None = None) -> None:
         found: dict[str, Source] = {"dcat": DCAT}
+        for name, rdf in (rdf_sources or {}).items():
+            found[name] = Source(name, rdf.spec.title, rdf.spec.description, DCAT.media_types, rdf_steps=rdf)
         for name, crosswalk in crosswalks.items():
             found[name] = Source(name, crosswalk.spec.title, crosswalk.spec.description, JSON_MEDIA_TYPES, crosswalk)
         self.sources = {n: found[n] for n in sorted(found, key=lambda n: (ORDER.index(n) if n in ORDER else 99, n))}

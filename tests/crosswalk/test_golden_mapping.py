@@ -11,6 +11,7 @@ from rdflib import Graph
 from rdflib.compare import isomorphic, to_isomorphic
 
 from app.crosswalk.loader import load_crosswalks
+from app.crosswalk.rdf_source import load_rdf_sources
 from app.pipeline.report import build_report
 from app.pipeline.run import Pipeline
 from app.profile.model import Profile
@@ -18,14 +19,22 @@ from app.settings import REPO_ROOT, Settings
 from tests.conftest import CASES
 from tests.pipeline.test_golden_reports import normalise
 
-SOURCES = ("ckan", "socrata", "datajson", "co", "cl", "mx")
+SOURCES = ("ckan", "socrata", "datajson", "co", "cl", "mx", "es")
+MEDIA = {".json": "application/json", ".ttl": "text/turtle", ".rdf": "application/rdf+xml",
+         ".jsonld": "application/ld+json", ".nt": "application/n-triples"}
 CASE_DIRS = sorted(p for source in SOURCES for p in (CASES / source).iterdir() if p.is_dir())
 UPDATE = os.environ.get("PUENTE_UPDATE_GOLDEN") == "1"
 
 
 @pytest.fixture(scope="module")
 def pipeline(profile: Profile) -> Pipeline:
-    return Pipeline(profile=profile, settings=Settings(), crosswalks=load_crosswalks(REPO_ROOT / "mappings"))
+    return Pipeline(profile=profile, settings=Settings(), crosswalks=load_crosswalks(REPO_ROOT / "mappings"),
+                    rdf_sources=load_rdf_sources(REPO_ROOT / "mappings"))
+
+
+def _input(case: Path) -> tuple[bytes, str]:
+    path = next(p for p in sorted(case.iterdir()) if p.stem == "input")
+    return path.read_bytes(), MEDIA[path.suffix]
 
 
 def _diff(expected: Graph, actual: Graph) -> str:
@@ -39,10 +48,11 @@ def _diff(expected: Graph, actual: Graph) -> str:
 @pytest.mark.parametrize("case", CASE_DIRS, ids=[f"{c.parent.name}/{c.name}" for c in CASE_DIRS])
 def test_golden_mapping(case: Path, pipeline: Pipeline, profile: Profile) -> None:
     source = case.parent.name
-    outcome = pipeline.validate((case / "input.json").read_bytes(), media_type="application/json", source=source)
+    body, media_type = _input(case)
+    outcome = pipeline.validate(body, media_type=media_type, source=source)
     graph = outcome.mapped.graph
     report = normalise(build_report(graph, outcome.findings, profile=profile, lang="es", source=source,
-                                    source_detected=False, source_field=outcome.mapped.source_field))
+                                    source_detected=False, source_field=outcome.source_field))
     expected_ttl, expected_report = case / "expected.ttl", case / "expected-report.json"
     if UPDATE:
         expected_ttl.write_text(graph.serialize(format="turtle"), encoding="utf-8")
@@ -57,7 +67,8 @@ def test_golden_mapping(case: Path, pipeline: Pipeline, profile: Profile) -> Non
 @pytest.mark.parametrize("case", CASE_DIRS, ids=[f"{c.parent.name}/{c.name}" for c in CASE_DIRS])
 def test_source_is_detected(case: Path, pipeline: Pipeline) -> None:
     """Without ?source=, Puente recognises the format of every golden input."""
-    outcome = pipeline.validate((case / "input.json").read_bytes(), media_type="application/json", source=None)
+    body, media_type = _input(case)
+    outcome = pipeline.validate(body, media_type=media_type, source=None)
     assert outcome.detected is True
     assert outcome.source.name == case.parent.name
 
@@ -66,9 +77,10 @@ def test_source_is_detected(case: Path, pipeline: Pipeline) -> None:
 def test_every_finding_names_its_field_or_has_none(case: Path, pipeline: Pipeline, profile: Profile) -> None:
     """Results of a national record carry source_field; null only for properties no field of the format holds."""
     source = case.parent.name
-    outcome = pipeline.validate((case / "input.json").read_bytes(), media_type="application/json", source=source)
+    body, media_type = _input(case)
+    outcome = pipeline.validate(body, media_type=media_type, source=source)
     report = build_report(outcome.mapped.graph, outcome.findings, profile=profile, lang="en", source=source,
-                          source_detected=False, source_field=outcome.mapped.source_field)
+                          source_detected=False, source_field=outcome.source_field)
     for record in report.records:
         for result in record.results:
             if result.severity == "violation" or result.constraint.startswith("puente:"):

@@ -50,6 +50,6 @@ async def validate(request: Request, pipeline: PipelineDep, lang: LangDep, sourc
         return rdf_response(graph, media_type=chosen, profile=pipeline.profile)
     report = build_report(outcome.mapped.graph, outcome.findings, profile=pipeline.profile, lang=lang,
                           source=outcome.source.name, source_detected=outcome.detected,
-                          source_field=None if outcome.source.is_rdf else outcome.mapped.source_field)
+                          source_field=outcome.source_field)
     return Response(report.model_dump_json(), media_type="application/json",
                     headers={"Content-Language": lang, "Vary": "Accept, Accept-Language"})
