@@ -278,6 +278,8 @@ def build_admin(country: str, sources: Path) -> tuple[Graph, list[str]]:
         files = ["admin/mx/cve_nom_estados.csv", "admin/mx/cve_nom_municipios.csv"]
         with (sources / files[0]).open(encoding="utf-8") as fh:
             for row in csv.DictReader(fh):
+                if row["cve_ent"] == "00":
+                    continue  # INEGI's "Nacional" row is the country, not a state
                 _place(out, f"{PLACE}mx/inegi/{row['cve_ent']}", scheme=scheme, code=row["cve_ent"],
                        name=row["nombre_estado"], level="entidad", broader=country_iri)
         with (sources / files[1]).open(encoding="utf-8") as fh:

@@ -20,7 +20,7 @@ from rdflib.term import Node
 from app.crosswalk.loader import CompiledNode, CompiledRow, LoadedCrosswalk
 from app.crosswalk.lookups import Lookups
 from app.crosswalk.paths import Path as SourcePath
-from app.crosswalk.transforms import Context, Problem
+from app.crosswalk.transforms import Context, Problem, Transform
 from app.namespaces import PREFIXES
 from app.pipeline.terms import Triple
 
@@ -177,11 +177,11 @@ class Mapper:
                                             parent=node):
                 mapped.add((node, row.target, child), where)
             return
-        values = self._values(row, item=item, record=record, prefix=prefix, parent=node)
+        values, transform = self._values(row, item=item, record=record, prefix=prefix, parent=node)
         context = Context(lookups=self.lookups, lang=self.crosswalk.spec.lang, args=spec.args,
                           country=self.crosswalk.spec.country)
         for value, where in values:
-            emitted = row.transform(value, context)
+            emitted = transform(value, context)
             for term in emitted.terms:
                 mapped.add((node, row.target, term), where)
             for triple in emitted.extra:
@@ -191,13 +191,14 @@ class Mapper:
                                                       source_field=where))
 
     def _values(self, row: CompiledRow, *, item: Any, record: dict[str, Any], prefix: str,
-                parent: Node) -> list[tuple[Any, str]]:
+                parent: Node) -> tuple[list[tuple[Any, str]], Transform]:
+        """The values of the first source (path or fallback) that has any, and the transform that reads them."""
         if row.row.value is not None:
             rendered = self._render(row.row.value, item=item, record=record, parent=parent, position=0,
                                     for_iri=row.row.transform in ("iri", "constant_iri"))
-            return [] if rendered is None else [(rendered, "(constante)")]
+            return ([] if rendered is None else [(rendered, "(constante)")]), row.transform
         keep_lists = row.row.transform == "keywords"
-        for path in row.paths:
+        for path, transform in zip(row.paths, row.transforms, strict=True):
             found = self._evaluate(path, item=item, record=record, prefix=prefix)
             values: list[tuple[Any, str]] = []
             if row.row.args.get("split_commas"):
@@ -209,8 +210,8 @@ class Mapper:
                 elif value not in ("", [], {}):
                     values.append((value, where))
             if values:
-                return values
-        return []
+                return values, transform
+        return [], row.transform
 
     @staticmethod
     def _evaluate(path: SourcePath, *, item: Any, record: dict[str, Any], prefix: str) -> list[tuple[Any, str]]:

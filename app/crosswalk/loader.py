@@ -31,6 +31,7 @@ class CompiledRow:
     paths: tuple[SourcePath, ...]
     transform: Transform
     node: CompiledNode | None
+    transforms: tuple[Transform, ...] = ()  # one per path: the row's, or a fallback's own
 
 
 @dataclass(frozen=True)
@@ -92,11 +93,21 @@ def _compile_row(row: Row, *, where: str) -> CompiledRow:
     transform = TRANSFORMS.get(row.transform)
     if transform is None:
         raise _fail(where, f"unknown transform {row.transform!r}; known: {', '.join(sorted(TRANSFORMS))}")
-    paths = tuple(_path(p, where=where) for p in ([row.path] if row.path else []) + row.fallbacks)
+    sources: list[tuple[str, Transform]] = [(row.path, transform)] if row.path else []
+    for fallback in row.fallbacks:
+        if isinstance(fallback, str):
+            sources.append((fallback, transform))
+        else:
+            own = TRANSFORMS.get(fallback.transform)
+            if own is None:
+                raise _fail(where, f"unknown transform {fallback.transform!r}; known: {', '.join(sorted(TRANSFORMS))}")
+            sources.append((fallback.path, own))
+    paths = tuple(_path(p, where=where) for p, _ in sources)
     if row.transform in ("theme", "place") and "scheme" not in row.args:
         raise _fail(where, f"transform {row.transform} needs args.scheme")
     node = _compile_node(row.node, where=where) if row.node else None
-    return CompiledRow(row=row, target=expand(row.target, where=where), paths=paths, transform=transform, node=node)
+    return CompiledRow(row=row, target=expand(row.target, where=where), paths=paths, transform=transform, node=node,
+                       transforms=tuple(t for _, t in sources))
 
 
 def load_crosswalk(path: Path) -> LoadedCrosswalk:

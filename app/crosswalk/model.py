@@ -12,12 +12,22 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
+class Fallback(BaseModel):
+    """A fallback read with its own transform (e.g. the media type from the format name)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    path: str
+    transform: str
+
+
 class Row(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     target: str = Field(description="Profile property, as a CURIE (dct:title).")
     path: str | None = Field(default=None, description="Where the value is, in the path grammar.")
-    fallbacks: list[str] = Field(default_factory=list, description="Paths tried in order when `path` is empty.")
+    fallbacks: list[str | Fallback] = Field(default_factory=list,
+                                            description="Paths tried in order when `path` is empty.")
     value: str | None = Field(default=None, description="A constant or a {template}, instead of a path.")
     transform: str = Field(default="text", description="Named transform (app/crosswalk/transforms.py).")
     args: dict[str, Any] = Field(default_factory=dict, description="Options of the transform.")

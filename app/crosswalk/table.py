@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.crosswalk.loader import CompiledNode, LoadedCrosswalk
+from app.crosswalk.rdf_source import LoadedRdfSource
 from app.crosswalk.transforms import TRANSFORMS, VOCABULARY_OF
 
 
@@ -46,7 +47,9 @@ def _walk(node: CompiledNode, *, label: str, prefix: str, rows: list[TableRow]) 
         vocabulary = str(scheme) if scheme else VOCABULARY_OF.get(row.transform)
         rows.append(TableRow(node=label, target=row.target,
                              source=(prefix + source) if row.path and not row.path.startswith("$") else source,
-                             fallbacks=list(row.fallbacks), transform=row.transform,
+                             fallbacks=[f if isinstance(f, str) else f"{f.path} ({f.transform})"
+                                        for f in row.fallbacks],
+                             transform=row.transform,
                              transform_doc=_doc(row.transform), vocabulary=vocabulary, note=row.note))
 
 
@@ -91,13 +94,37 @@ def render_markdown(crosswalk: LoadedCrosswalk) -> str:
     return "\n".join(lines) + "\n"
 
 
+def steps_table(source: LoadedRdfSource) -> list[TableRow]:
+    """An RDF source's normalisation steps as table rows."""
+    return [TableRow(node="(RDF)", target=spec.target, source=spec.field, fallbacks=[], transform=spec.step,
+                     transform_doc=((step.__doc__ or "").strip().splitlines() or [""])[0], vocabulary=None,
+                     note=spec.note) for spec, step in source.steps]
+
+
+def render_steps_markdown(source: LoadedRdfSource) -> str:
+    """CROSSWALK.md of an RDF source: the steps that rewrite national habits, in order."""
+    spec = source.spec
+    lines = [f"# Crosswalk `{spec.source}`: {spec.title.get('en', '')}", "",
+             "<!-- Generated from steps.yaml by `make crosswalks`. Do not edit by hand. -->", "",
+             spec.description.get("es", ""), "", spec.description.get("en", ""), "",
+             "The record is read as RDF and kept as published; these steps run in this order:", "",
+             "| step | source property | profile property | what it does | note |", "|---|---|---|---|---|"]
+    for row in steps_table(source):
+        lines.append("| " + " | ".join(_cell(x) for x in (f"`{row.transform}`", f"`{row.source}`", f"`{row.target}`",
+                                                         row.transform_doc, row.note or "")) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     """Regenerate every mappings/<source>/CROSSWALK.md."""
     from app.crosswalk.loader import load_crosswalks
+    from app.crosswalk.rdf_source import load_rdf_sources
     from app.settings import REPO_ROOT
 
     for crosswalk in load_crosswalks(REPO_ROOT / "mappings").values():
         (crosswalk.path.parent / "CROSSWALK.md").write_text(render_markdown(crosswalk), encoding="utf-8")
+    for rdf in load_rdf_sources(REPO_ROOT / "mappings").values():
+        (rdf.path.parent / "CROSSWALK.md").write_text(render_steps_markdown(rdf), encoding="utf-8")
 
 
 if __name__ == "__main__":

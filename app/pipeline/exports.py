@@ -122,3 +122,39 @@ def to_ckan(graph: Graph) -> dict[str, Any]:
     if len(packages) == 1:
         return packages[0]
     return {"count": len(packages), "results": packages}
+
+
+SECTORS = "http://datos.gob.es/kos/sector-publico/sector/"
+DCAT_AP_ES_SPATIAL = ("http://datos.gob.es/recurso/sector-publico/territorio/",
+                      "http://publications.europa.eu/resource/authority/", "http://sws.geonames.org/",
+                      "https://sws.geonames.org/")
+
+
+def to_dcat_ap_es(graph: Graph, *, knowledge: Graph) -> Graph:
+    """The profile graph as DCAT-AP-ES 1.0: a Spanish NTI sector on every dataset (from its EU theme when it
+    has none), places outside DCAT-AP-ES's vocabularies left out, the rest as it is."""
+    from rdflib.namespace import SKOS
+
+    out = Graph()
+    for prefix, ns in graph.namespaces():
+        out.bind(prefix, ns)
+    for triple in graph:
+        subject, predicate, obj = triple
+        if predicate == DCT.spatial and isinstance(obj, URIRef) and not str(obj).startswith(DCAT_AP_ES_SPATIAL):
+            continue
+        out.add(triple)
+    for agent in set(out.objects(None, DCT.publisher)) | set(out.objects(None, DCT.creator)):
+        # A DIR3 body Puente could not name goes back as the bare IRI DCAT-AP-ES expects (datos.gob.es names it).
+        if isinstance(agent, URIRef) and "/sector-publico/org/Organismo/" in str(agent) \
+                and (agent, FOAF.name, None) not in out:
+            for triple in list(out.triples((agent, None, None))):
+                out.remove(triple)
+    for dataset in set(out.subjects(RDF.type, DCAT.Dataset)) | set(out.subjects(RDF.type, DCAT.DataService)):
+        themes = [t for t in out.objects(dataset, DCAT.theme) if isinstance(t, URIRef)]
+        if any(str(t).startswith(SECTORS) for t in themes):
+            continue
+        for theme in themes:
+            for sector in knowledge.objects(theme, SKOS.closeMatch):
+                if str(sector).startswith(SECTORS):
+                    out.add((dataset, DCAT.theme, sector))
+    return out

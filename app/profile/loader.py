@@ -202,6 +202,10 @@ def load_vocabularies(vocab_dir: Path) -> tuple[dict[str, Vocabulary], Backgroun
             known += [(concept, SKOS.prefLabel, label) for label in graph.objects(concept, SKOS.prefLabel)
                       if isinstance(label, Literal) and label.language in (None, "es", "en", "pt")]
             by_iri.setdefault(concept, []).extend(known)
+            if str(concept).startswith("https://www.iana.org/"):
+                # IANA IRIs circulate with http:// too (DCAT-AP-ES accepts both): know them under either scheme
+                alias = URIRef("http://" + str(concept)[len("https://"):])
+                by_iri.setdefault(alias, []).extend((alias, p, o) for (_, p, o) in known)
         alignments += graph
     for path in sorted((vocab_dir / "alignments").glob("*.ttl")):
         try:

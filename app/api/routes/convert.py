@@ -14,13 +14,14 @@ from app.api.deps import FormatQuery, PipelineDep
 from app.api.rendering import RDF_OFFERS, rdf_response
 from app.api.routes.validate import _OPENAPI_BODY, SourceQuery
 from app.pipeline.enrichment import for_publication
-from app.pipeline.exports import to_ckan
+from app.pipeline.exports import to_ckan, to_dcat_ap_es
 from app.pipeline.parsing import media_type_of
 
 router = APIRouter(tags=["conversion"])
 
-ToQuery = Annotated[Literal["profile", "ckan"] | None, Query(
-    description="Export format: omit (or 'profile') for the common-profile graph; 'ckan' for a CKAN package dict.")]
+ToQuery = Annotated[Literal["profile", "es", "ckan"] | None, Query(
+    description="Export: omit (or 'profile') for the common-profile graph; 'es' for DCAT-AP-ES 1.0 RDF; "
+                "'ckan' for a CKAN package dict (ckanext-dcat scheming fields).")]
 
 
 @router.post("/convert", summary="Convert a record or a catalogue to the common profile (or export it)",
@@ -45,7 +46,10 @@ async def convert(request: Request, pipeline: PipelineDep, source: SourceQuery =
         payload = to_ckan(mapped.graph)
         return Response(json.dumps(payload, ensure_ascii=False, indent=1), media_type="application/json",
                         headers=headers)
-    graph = await run_in_threadpool(for_publication, mapped.graph, profile=pipeline.profile)
+    if to == "es":
+        graph = await run_in_threadpool(to_dcat_ap_es, mapped.graph, knowledge=pipeline.profile.background.knowledge)
+    else:
+        graph = await run_in_threadpool(for_publication, mapped.graph, profile=pipeline.profile)
     response = rdf_response(graph, media_type=chosen, profile=pipeline.profile, filename="puente")
     response.headers.update(headers)
     return response

@@ -12,7 +12,7 @@ from starlette.responses import Response
 from app.api import negotiation
 from app.api.deps import FormatQuery, LangDep, PipelineDep
 from app.api.rendering import page
-from app.crosswalk.table import crosswalk_table
+from app.crosswalk.table import crosswalk_table, steps_table
 from app.errors import NotFoundError
 from app.i18n import text
 
@@ -53,7 +53,9 @@ def list_sources(request: Request, pipeline: PipelineDep, lang: LangDep, fmt: Fo
                                 default="application/json", format_key=fmt)
     base = pipeline.settings.base_url.rstrip("/")
     items = [SourceSummary(name=s.name, title=s.label, description=s.description, media_types=list(s.media_types),
-                           country=s.crosswalk.spec.country if s.crosswalk else None, url=f"{base}/sources/{s.name}")
+                           country=(s.crosswalk.spec.country if s.crosswalk else
+                                    s.rdf_steps.spec.country if s.rdf_steps else None),
+                           url=f"{base}/sources/{s.name}")
              for s in pipeline.registry.sources.values()]
     if chosen == "text/html":
         return page(request, "sources.html", lang=lang, sources=items)
@@ -71,10 +73,13 @@ def get_source(request: Request, pipeline: PipelineDep, lang: LangDep,
     chosen = negotiation.choose(request.headers.get("accept"), offers=("application/json", "text/html"),
                                 default="application/json", format_key=fmt)
     spec = found.crosswalk.spec if found.crosswalk else None
-    rows = [CrosswalkRow(**asdict(r)) for r in crosswalk_table(found.crosswalk)] if found.crosswalk else []
+    country = spec.country if spec else found.rdf_steps.spec.country if found.rdf_steps else None
+    table = (crosswalk_table(found.crosswalk) if found.crosswalk
+             else steps_table(found.rdf_steps) if found.rdf_steps else [])
+    rows = [CrosswalkRow(**asdict(r)) for r in table]
     detail = SourceDetail(
         name=found.name, title=found.label, description=found.description, media_types=list(found.media_types),
-        country=spec.country if spec else None, url=f"{pipeline.settings.base_url.rstrip('/')}/sources/{found.name}",
+        country=country, url=f"{pipeline.settings.base_url.rstrip('/')}/sources/{found.name}",
         lang=spec.lang if spec else None, origin=spec.origin if spec else None,
         records=spec.records if spec else [], rows=rows)
     if chosen == "text/html":
