@@ -262,7 +262,8 @@ def licence(value: Any, ctx: Context) -> Emitted:
         match = ctx.lookups.exact_urls.get(url_key(content))
         if match is not None:
             return Emitted(terms=[match])
-    for scheme in (f"{EU}licence", "https://w3id.org/puente/vocab/national-licences"):
+    # The EU table first; then national licences; then SPDX for what the EU table lacks (MIT, OGL-UK-3.0...).
+    for scheme in (f"{EU}licence", "https://w3id.org/puente/vocab/national-licences", "http://spdx.org/licenses/"):
         found = ctx.lookups.index(scheme).find(content)
         if found is not None:
             return Emitted(terms=[found])

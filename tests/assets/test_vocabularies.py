@@ -80,8 +80,11 @@ def test_file_types_know_their_media_type(profile: Profile) -> None:
 
 def test_sources_md_names_every_generated_file() -> None:
     listing = (REPO_ROOT / "vocabularies" / "SOURCES.md").read_text(encoding="utf-8")
-    for path in (REPO_ROOT / "vocabularies" / "eu").glob("*.ttl"):
-        assert f"vocabularies/eu/{path.name}" in listing
+    for folder in ("eu", "admin"):
+        for path in (REPO_ROOT / "vocabularies" / folder).glob("*.ttl"):
+            assert f"vocabularies/{folder}/{path.name}" in listing
+    for name in ("es-sectors", "spdx-licences"):
+        assert f"vocabularies/national/{name}.ttl" in listing
 
 
 @pytest.mark.skipif(not (SHARED / "vocabulary-sources").exists(), reason="needs ../shared/vocabulary-sources")
@@ -89,8 +92,11 @@ def test_vocabularies_are_not_stale(tmp_path: Path) -> None:
     """Regenerating from ../shared gives byte-identical files (the script is the source of truth)."""
     subprocess.run([sys.executable, str(REPO_ROOT / "vocabularies" / "regenerate.py"), "--sources",
                     str(SHARED / "vocabulary-sources"), "--out", str(tmp_path)], check=True)
-    for generated in (tmp_path / "eu").glob("*.ttl"):
-        assert filecmp.cmp(generated, REPO_ROOT / "vocabularies" / "eu" / generated.name, shallow=False), generated.name
+    generated_files = sorted(tmp_path.glob("*/*.ttl"))
+    assert len(generated_files) >= 15
+    for generated in generated_files:
+        relative = generated.relative_to(tmp_path)
+        assert filecmp.cmp(generated, REPO_ROOT / "vocabularies" / relative, shallow=False), str(relative)
 
 
 def test_context_file_is_generated_from_the_shapes(profile: Profile) -> None:

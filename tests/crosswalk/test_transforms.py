@@ -58,6 +58,12 @@ def test_licence(lookups: Lookups, value: str, code: str) -> None:
     assert only(run(lookups, "licence", value)) == f"{EU}licence/{code}"
 
 
+@pytest.mark.parametrize("value", ["OGL-UK-3.0", "https://spdx.org/licenses/OGL-UK-3.0.html",
+                                   "Open Government Licence v3.0"])
+def test_spdx_where_the_eu_table_has_none(lookups: Lookups, value: str) -> None:
+    assert only(run(lookups, "licence", value)) == "http://spdx.org/licenses/OGL-UK-3.0"
+
+
 def test_libre_uso_mx(lookups: Lookups) -> None:
     assert only(run(lookups, "licence", "https://datos.gob.mx/libreusomx/")) == "https://datos.gob.mx/libreusomx/"
 
