@@ -165,7 +165,8 @@ def build_eu_table(table: EUTable, sources: Path) -> Graph:
             source_name = str(next(src.objects(mapped, DC.source), ""))
             legacy = str(next(src.objects(mapped, AT["legacy-code"]), "")).strip()
             if source_name == "mime-type-cellar" and "/" in legacy and " " not in legacy:
-                out.add((concept, PUENTE.mediaType, URIRef(IANA + legacy)))
+                # the table writes some with parameters (application/pdf;type=pdf1x): IANA names the bare type
+                out.add((concept, PUENTE.mediaType, URIRef(IANA + legacy.split(";")[0].strip().lower())))
             elif source_name == "file-extension" and legacy:
                 for ext in legacy.split(";"):
                     if ext.strip():

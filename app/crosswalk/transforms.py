@@ -314,9 +314,16 @@ def media_type_of_format(value: Any, ctx: Context) -> Emitted:
     terms: list[Node] = []
     for term in found.terms:
         media = ctx.lookups.media_type_of(term)
-        if media is not None:
+        if media is not None and ctx.lookups.is_media_type(str(media)[len(IANA):]):
             terms.append(media)
     return Emitted(terms=terms)
+
+
+def place_iri(value: Any, ctx: Context) -> Emitted:
+    """A place given by IRI (GeoNames, an authority table): kept, and stated to be a dct:Location."""
+    emitted = iri(value, ctx)
+    emitted.extra.extend((term, RDF.type, DCT.Location) for term in emitted.terms)
+    return emitted
 
 
 def theme(value: Any, ctx: Context) -> Emitted:
@@ -476,6 +483,7 @@ TRANSFORMS: dict[str, Transform] = {
     "place": place,
     "constant_iri": constant_iri,
     "byte_size": byte_size,
+    "place_iri": place_iri,
     "access_rights": access_rights,
     "interval_start": interval_start,
     "interval_end": interval_end,
