@@ -13,7 +13,8 @@ from fastapi.staticfiles import StaticFiles
 from app import __version__
 from app.api.errors import install_error_handlers
 from app.api.limits import BodyLimitMiddleware
-from app.api.routes import convert, health, profile, sources, validate, vocabularies
+from app.api.result_store import ResultStore
+from app.api.routes import convert, health, page, profile, sources, validate, vocabularies
 from app.crosswalk.loader import load_crosswalks
 from app.crosswalk.rdf_source import load_rdf_sources
 from app.pipeline.run import Pipeline
@@ -41,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         crosswalks = load_crosswalks(settings.assets_dir / "mappings")
         rdf_sources = load_rdf_sources(settings.assets_dir / "mappings")
         app.state.settings = settings
+        app.state.results = ResultStore()
         app.state.pipeline = Pipeline(profile=loaded, settings=settings, crosswalks=crosswalks,
                                       rdf_sources=rdf_sources)
         yield
@@ -48,7 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Puente", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     install_error_handlers(app, default_lang=settings.default_lang, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, default_lang=settings.default_lang)
-    for router in (health.router, profile.router, vocabularies.router, sources.router, validate.router,
+    for router in (page.router, health.router, profile.router, vocabularies.router, sources.router, validate.router,
                    convert.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=Path(__file__).resolve().parent / "static"), name="static")

@@ -31,13 +31,16 @@ def rdf_response(graph: Graph, *, media_type: str, profile: Profile, filename: s
     return Response(serialise(graph, fmt, context=profile.context), media_type=fmt.media_type, headers=headers)
 
 
-def page(request: Request, template: str, *, lang: str, **context: Any) -> Response:
+def page(request: Request, template: str, *, lang: str, status_code: int = 200, **context: Any) -> Response:
     def t(key: str, **params: object) -> str:
         return render(text(key, **params), lang)
 
     other = "en" if lang == "es" else "es"
+    switch_url = str(request.url.include_query_params(lang=other).remove_query_params("sample"))
+    if request.method != "GET":
+        switch_url = f"/?lang={other}"
     response: Response = templates().TemplateResponse(
-        request, template, {"lang": lang, "other_lang": other, "t": t, **context},
-        headers={"Vary": "Accept, Accept-Language", "Content-Language": lang},
+        request, template, {"lang": lang, "other_lang": other, "switch_url": switch_url, "t": t, **context},
+        status_code=status_code, headers={"Vary": "Accept, Accept-Language", "Content-Language": lang},
     )
     return response

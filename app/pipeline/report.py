@@ -16,7 +16,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
-from app.i18n import render
+from app.i18n import render, text
 from app.namespaces import DCAT, DCT, SH, curie
 from app.pipeline.validation import Finding
 from app.profile.model import Profile, Severity
@@ -180,8 +180,16 @@ def _result(finding: Finding, *, profile: Profile, lang: str, chain: str | None,
         focus=f"_:{finding.focus}" if isinstance(finding.focus, BNode) else str(finding.focus),
         value=value, message=render(finding.message or (shape.message if shape else {"es": finding.component}), lang),
         constraint=finding.component, shape=finding.shape,
-        shape_name=render(shape.name, lang) if shape else finding.shape.rsplit("#", 1)[-1], source_field=field,
+        shape_name=render(shape.name, lang) if shape else _problem_name(finding.shape, lang), source_field=field,
     )
+
+
+def _problem_name(shape: str, lang: str) -> str:
+    kind = shape.rsplit("#", 1)[-1]
+    try:
+        return render(text(f"problem.{kind}"), lang)
+    except KeyError:
+        return kind
 
 
 _ORDER = {"violation": 0, "warning": 1, "info": 2}
@@ -198,6 +206,26 @@ def _record(graph: Graph, node: Node, results: list[ReportResult], *, kind: Reco
         infos=sum(1 for r in results if r.severity == "info"),
         results=results,
     )
+
+
+CSV_COLUMNS = ("record_id", "record_type", "record_title", "severity", "path", "source_field", "value", "message",
+               "constraint", "shape")
+
+
+def report_csv(report: ValidationReport) -> str:
+    """The report as CSV, one row per result (a spreadsheet an operator can sort and filter)."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for record in report.records:
+        for result in record.results:
+            writer.writerow((record.id, record.type, record.title or "", result.severity, result.path or "",
+                             result.source_field or "", result.value or "", result.message, result.constraint,
+                             result.shape))
+    return buffer.getvalue()
 
 
 _SH_SEVERITY: Mapping[Severity, URIRef] = {

@@ -1,0 +1,114 @@
+"""The validator page at `/`: paste or upload a record, see what to fix, download the report.
+
+Server-rendered and usable without JavaScript; results are kept for an hour under a random token so
+the page can be re-read in another language and the report downloaded in several formats.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.responses import RedirectResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from app.api.deps import LangDep, PipelineDep
+from app.api.rendering import page, rdf_response
+from app.api.result_store import ResultStore
+from app.errors import NotFoundError, PuenteError
+from app.i18n import render, text
+from app.pipeline.enrichment import for_publication
+from app.pipeline.report import build_report, report_csv, report_graph
+from app.pipeline.serialisation import JSONLD, TURTLE
+from app.pipeline.sniff import guess_media_type
+
+router = APIRouter(tags=["page"], include_in_schema=False)
+
+SAMPLES = {"co": "co/example.json", "cl": "cl/example.json", "mx": "mx/example.json", "es": "es/example.ttl"}
+SEVERITY_ORDER = ("violation", "warning", "info")
+
+
+def _store(request: Request) -> ResultStore:
+    store: ResultStore = request.app.state.results
+    return store
+
+
+def _sample(request: Request, name: str | None) -> tuple[str, str | None]:
+    if not name or name not in SAMPLES:
+        return "", None
+    settings = request.app.state.settings
+    return (settings.assets_dir / "mappings" / SAMPLES[name]).read_text(encoding="utf-8"), name
+
+
+@router.get("/")
+def form(request: Request, pipeline: PipelineDep, lang: LangDep,
+         sample: Annotated[str | None, Query(max_length=8)] = None,
+         result: Annotated[str | None, Query(max_length=40)] = None) -> Response:
+    content, sample_source = _sample(request, sample)
+    context: dict[str, Any] = {"content": content, "chosen_source": sample_source or "",
+                                  "sources": list(pipeline.registry.sources.values()), "samples": list(SAMPLES)}
+    if result:
+        stored = _store(request).get(result)
+        if stored is None:
+            context["error"] = render(text("ui.page.expired"), lang)
+        else:
+            outcome = stored.outcome
+            report = build_report(outcome.mapped.graph, outcome.findings, profile=pipeline.profile, lang=lang,
+                                  source=outcome.source.name, source_detected=outcome.detected,
+                                  source_field=outcome.source_field)
+            context.update(report=report, token=result, filename=stored.filename,
+                           severities=SEVERITY_ORDER, chosen_source=outcome.source.name)
+    return page(request, "index.html", lang=lang, **context)
+
+
+@router.post("/")
+async def submit(request: Request, pipeline: PipelineDep, lang: LangDep,
+                 content: Annotated[str, Form(max_length=20_000_000)] = "",
+                 source: Annotated[str, Form(max_length=16)] = "",
+                 ui_lang: Annotated[str, Form(max_length=8)] = "",
+                 upload: Annotated[UploadFile | None, File()] = None) -> Response:
+    if ui_lang in ("es", "en", "pt"):
+        lang = ui_lang  # type: ignore[assignment]
+    filename = "registro"
+    body = content.encode("utf-8")
+    if upload is not None and upload.filename:
+        body = await upload.read()
+        filename = upload.filename
+        content = body.decode("utf-8", errors="replace")
+    media_type = guess_media_type(content, filename if upload is not None and upload.filename else None)
+    try:
+        outcome = await run_in_threadpool(pipeline.validate, body, media_type=media_type, source=source or None)
+    except PuenteError as error:
+        where = ""
+        if error.line is not None:
+            where = render(text("ui.page.where", line=error.line, column=error.column or 1), lang)
+        return page(request, "index.html", lang=lang, content=content[:200_000], chosen_source=source,
+                    sources=list(pipeline.registry.sources.values()), samples=list(SAMPLES),
+                    error=render(error.detail, lang) + where, status_code=error.status)
+    token = _store(request).put(outcome, filename=filename)
+    return RedirectResponse(f"/?result={token}&lang={lang}#results", status_code=303)
+
+
+@router.get("/results/{token}/{kind}")
+def download(request: Request, pipeline: PipelineDep, lang: LangDep, token: str, kind: str) -> Response:
+    stored = _store(request).get(token[:40])
+    if stored is None:
+        raise NotFoundError(text("detail.not_found", path=f"/results/{token[:40]}"))
+    outcome = stored.outcome
+    report = build_report(outcome.mapped.graph, outcome.findings, profile=pipeline.profile, lang=lang,
+                          source=outcome.source.name, source_detected=outcome.detected,
+                          source_field=outcome.source_field)
+    attachment = {"Content-Disposition": f'attachment; filename="puente-{kind.replace("/", "-")}"'}
+    if kind == "report.json":
+        return Response(report.model_dump_json(indent=1), media_type="application/json", headers=attachment)
+    if kind == "report.csv":
+        return Response(report_csv(report), media_type="text/csv; charset=utf-8", headers=attachment)
+    if kind == "report.ttl":
+        graph = report_graph(outcome.findings, profile=pipeline.profile)
+        return rdf_response(graph, media_type=TURTLE.media_type, profile=pipeline.profile)
+    if kind in ("dcat.ttl", "dcat.jsonld"):
+        graph = for_publication(outcome.mapped.graph, profile=pipeline.profile)
+        fmt = TURTLE if kind == "dcat.ttl" else JSONLD
+        return rdf_response(graph, media_type=fmt.media_type, profile=pipeline.profile)
+    raise NotFoundError(text("detail.not_found", path=f"/results/…/{kind[:20]}"))

@@ -1,0 +1,238 @@
+"""The `puente` command: validate and convert records from a terminal or a script.
+
+Exit status of `puente validate`: 0 the input conforms, 1 it has violations, 2 unreadable input or bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from app.crosswalk.loader import load_crosswalks
+from app.crosswalk.rdf_source import load_rdf_sources
+from app.errors import PuenteError
+from app.i18n import negotiate, render, text
+from app.pipeline.enrichment import for_publication
+from app.pipeline.exports import to_ckan, to_dcat_ap_es
+from app.pipeline.report import ValidationReport, build_report, report_csv, report_graph
+from app.pipeline.run import Pipeline
+from app.pipeline.serialisation import BY_KEY, serialise
+from app.pipeline.sniff import guess_media_type
+from app.profile.loader import load_profile
+from app.settings import get_settings
+
+EXIT_CONFORMS, EXIT_VIOLATIONS, EXIT_BAD_INPUT = 0, 1, 2
+_COLOURS = {"violation": "31", "warning": "33", "info": "36", "ok": "32", "bold": "1", "dim": "2"}
+_SYMBOLS = {"violation": "✖", "warning": "▲", "info": "i"}
+
+
+class Style:
+    """ANSI colours when writing to a terminal (and NO_COLOR is not set)."""
+
+    def __init__(self, stream: TextIO, *, enabled: bool | None = None) -> None:
+        wanted = stream.isatty() and "NO_COLOR" not in os.environ if enabled is None else enabled
+        self.enabled = wanted
+
+    def __call__(self, kind: str, value: str) -> str:
+        return f"\033[{_COLOURS[kind]}m{value}\033[0m" if self.enabled else value
+
+
+class Progress:
+    """A one-line progress bar on stderr, shown only on a terminal."""
+
+    def __init__(self, *, total: int, label: str, stream: TextIO = sys.stderr) -> None:
+        self.total, self.label, self.stream = max(total, 1), label, stream
+        self.active = stream.isatty()
+        self.started = time.monotonic()
+
+    def update(self, done: int, step: str) -> None:
+        if not self.active:
+            return
+        width = 28
+        filled = int(width * min(done, self.total) / self.total)
+        bar = "█" * filled + "░" * (width - filled)
+        self.stream.write(f"\r{self.label} [{bar}] {done}/{self.total} {step:<28}")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.active:
+            self.stream.write(f"\r{' ' * 90}\r")
+            self.stream.flush()
+
+
+def _read_input(path: str) -> tuple[bytes, str | None]:
+    if path == "-":
+        return sys.stdin.buffer.read(), None
+    return Path(path).read_bytes(), Path(path).name
+
+
+def _pipeline() -> Pipeline:
+    settings = get_settings()
+    import logging
+
+    logging.getLogger("rdflib.term").setLevel(logging.ERROR)
+    return Pipeline(profile=load_profile(settings.assets_dir), settings=settings,
+                    crosswalks=load_crosswalks(settings.assets_dir / "mappings"),
+                    rdf_sources=load_rdf_sources(settings.assets_dir / "mappings"))
+
+
+def _print_text(report: ValidationReport, *, lang: str, style: Style, out: TextIO) -> None:
+    def t(key: str, **params: object) -> str:
+        return render(text(key, **params), lang)
+
+    for record in report.records:
+        if not record.results:
+            continue
+        badge = style("ok", t("ui.page.ok")) if record.conforms else style("violation", t("ui.page.fix"))
+        heading = style("bold", record.title or record.id)
+        out.write(f"\n{heading}  ({t('ui.type.' + record.type)} {record.id}) — {badge}\n")
+        for result in record.results:
+            symbol = style(result.severity, _SYMBOLS[result.severity])
+            out.write(f"  {symbol} {result.message}\n")
+            if result.source_field:
+                out.write(f"      {style('dim', t('ui.page.field') + ':')} {style('bold', result.source_field)}\n")
+            if result.value:
+                out.write(f"      {style('dim', t('ui.page.value') + ':')} {result.value}\n")
+    summary = report.summary
+    verdict = style("ok", "✔ " + t("ui.page.conforms")) if report.conforms else style(
+        "violation", "✖ " + t("ui.page.not_conforms"))
+    out.write(f"\n{verdict}\n")
+    out.write(f"{style('violation', str(summary.violations))} {t('ui.sev.violation')} · "
+              f"{style('warning', str(summary.warnings))} {t('ui.sev.warning')} · "
+              f"{style('info', str(summary.infos))} {t('ui.sev.info')} · "
+              f"{t('ui.page.records', count=summary.records, conforming=summary.conforming)} · "
+              f"{t('ui.page.source_used')} {report.source}"
+              f"{' (' + t('ui.page.detected') + ')' if report.source_detected else ''}\n")
+
+
+def cmd_validate(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
+    lang = negotiate(query_lang=args.lang, accept_language=os.environ.get("LANG", "").replace("_", "-"),
+                     default="es")
+    body, filename = _read_input(args.path)
+    media_type = guess_media_type(body[:500].decode("utf-8", errors="replace"), filename)
+    progress = Progress(total=4, label="puente", stream=err)
+    progress.update(0, render(text("ui.cli.loading"), lang))
+    pipeline = _pipeline()
+    progress.update(1, render(text("ui.cli.reading"), lang))
+    mapped, source, detected = pipeline.read(body, media_type=media_type, source=args.source)
+    records = len(set(mapped.graph.subjects(None, None)))
+    progress.update(2, render(text("ui.cli.validating", count=records), lang))
+    findings = pipeline.engine.validate(mapped.graph) + mapped.problems
+    progress.update(3, render(text("ui.cli.reporting"), lang))
+    from app.pipeline.run import Outcome
+
+    outcome = Outcome(mapped=mapped, findings=findings, source=source, detected=detected)
+    report = build_report(mapped.graph, findings, profile=pipeline.profile, lang=lang, source=source.name,
+                          source_detected=detected, source_field=outcome.source_field)
+    progress.update(4, "")
+    progress.close()
+    if args.format == "json":
+        out.write(report.model_dump_json(indent=1) + "\n")
+    elif args.format == "csv":
+        out.write(report_csv(report))
+    elif args.format == "ttl":
+        out.write(serialise(report_graph(findings, profile=pipeline.profile), BY_KEY["ttl"]).decode("utf-8"))
+    else:
+        _print_text(report, lang=lang, style=Style(out, enabled=False if args.no_color else None), out=out)
+    return EXIT_CONFORMS if report.conforms else EXIT_VIOLATIONS
+
+
+def cmd_convert(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
+    body, filename = _read_input(args.path)
+    media_type = guess_media_type(body[:500].decode("utf-8", errors="replace"), filename)
+    pipeline = _pipeline()
+    mapped, _source, _detected = pipeline.read(body, media_type=media_type, source=args.source)
+    if args.to == "ckan" or args.format == "json":
+        out.write(json.dumps(to_ckan(mapped.graph), ensure_ascii=False, indent=1) + "\n")
+        return 0
+    if args.to == "es":
+        graph = to_dcat_ap_es(mapped.graph, knowledge=pipeline.profile.background.knowledge)
+    else:
+        graph = for_publication(mapped.graph, profile=pipeline.profile)
+    out.write(serialise(graph, BY_KEY[args.format], context=pipeline.profile.context).decode("utf-8"))
+    return 0
+
+
+def cmd_sources(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
+    lang = negotiate(query_lang=args.lang, accept_language=None, default="es")
+    registry = _pipeline().registry
+    for source in registry.sources.values():
+        out.write(f"{source.name:<9} {render(source.label, lang)}\n          {render(source.description, lang)}\n")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
+    import uvicorn
+
+    uvicorn.run("app.main:app", host=args.host, port=args.port)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="puente",
+        description="Validate and harmonise open-data metadata (Colombia, Chile, Mexico, Spain) against the "
+                    "Puente profile. / Valida y armoniza metadatos de datos abiertos con el perfil Puente.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    sources = "dcat, ckan, socrata, datajson, co, cl, mx, es"
+
+    validate = commands.add_parser("validate", help="validate a record or catalogue; exit 0 conforms, 1 violations, "
+                                                    "2 unreadable input")
+    validate.add_argument("path", help="file to validate, or - to read standard input")
+    validate.add_argument("--source", help=f"input format ({sources}); detected when omitted")
+    validate.add_argument("--lang", choices=("es", "en", "pt"), help="language of the messages (default: es)")
+    validate.add_argument("--format", choices=("text", "json", "csv", "ttl"), default="text",
+                          help="text (readable, coloured on a terminal), json (the API report), csv (one row per "
+                               "result), ttl (SHACL validation report)")
+    validate.add_argument("--no-color", action="store_true", help="plain text even on a terminal")
+    validate.set_defaults(handler=cmd_validate)
+
+    convert = commands.add_parser("convert", help="convert a record to the common profile, DCAT-AP-ES or CKAN")
+    convert.add_argument("path", help="file to convert, or - to read standard input")
+    convert.add_argument("--source", help=f"input format ({sources}); detected when omitted")
+    convert.add_argument("--to", choices=("profile", "es", "ckan"), default="profile",
+                         help="profile (harmonised DCAT), es (DCAT-AP-ES 1.0) or ckan (CKAN package dict)")
+    convert.add_argument("--format", choices=("ttl", "jsonld", "rdf", "nt", "json"), default="ttl",
+                         help="RDF syntax of the output (json only with --to ckan)")
+    convert.set_defaults(handler=cmd_convert)
+
+    listing = commands.add_parser("sources", help="list the input formats Puente reads")
+    listing.add_argument("--lang", choices=("es", "en", "pt"))
+    listing.set_defaults(handler=cmd_sources)
+
+    serve = commands.add_parser("serve", help="start the web service")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(handler=cmd_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    out, err = out or sys.stdout, err or sys.stderr
+    args = build_parser().parse_args(argv)
+    if args.command == "convert" and args.format == "json" and args.to != "ckan":
+        err.write("puente: --format json goes with --to ckan\n")
+        return EXIT_BAD_INPUT
+    try:
+        code: int = args.handler(args, out=out, err=err)
+        return code
+    except PuenteError as error:
+        lang = getattr(args, "lang", None) or "es"
+        where = f" ({error.line}:{error.column})" if error.line is not None else ""
+        err.write(f"puente: {render(error.detail, lang)}{where}\n")
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:  # `puente validate x | head`: the reader left, nothing more to say
+        return EXIT_CONFORMS
+    except OSError as error:
+        err.write(f"puente: {error.strerror or error}: {getattr(error, 'filename', '') or ''}\n")
+        return EXIT_BAD_INPUT
+
+
+if __name__ == "__main__":
+    sys.exit(main())
