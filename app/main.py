@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -10,8 +9,9 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from app import __version__
+from app import __version__, logs
 from app.api.errors import install_error_handlers
+from app.api.hygiene import HygieneMiddleware
 from app.api.limits import BodyLimitMiddleware
 from app.api.result_store import ResultStore
 from app.api.routes import convert, health, page, profile, sources, validate, vocabularies
@@ -26,9 +26,7 @@ against one DCAT-AP 3 based profile. Reports come in Spanish and English and poi
 
 
 def configure_logging(settings: Settings) -> None:
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    # rdflib logs a full traceback per ill-typed literal: a log flood from one request
-    logging.getLogger("rdflib.term").setLevel(logging.ERROR)
+    logs.configure(settings.log_level)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -50,6 +48,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Puente", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     install_error_handlers(app, default_lang=settings.default_lang, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, default_lang=settings.default_lang)
+    app.add_middleware(HygieneMiddleware, post_origins=frozenset(settings.cors_post_origins.split()))
     for router in (page.router, health.router, profile.router, vocabularies.router, sources.router, validate.router,
                    convert.router):
         app.include_router(router)

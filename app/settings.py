@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     default_lang: Literal["es", "en", "pt"] = Field(default="es", description="Language when none is asked for.")
     engine: Literal["pyshacl"] = Field(default="pyshacl", description="SHACL engine used for validation.")
     log_level: str = Field(default="INFO", description="Log level of the service.")
+    max_records: int = Field(default=50_000, ge=1, description="Most records (datasets) one request may hold.")
+    validation_timeout_s: float = Field(default=60.0, gt=0, description="Longest a validation may run (503 after).")
+    cors_post_origins: str = Field(default="", description="Space-separated origins whose pages may POST and read.")
 
 
 @lru_cache(maxsize=1)

@@ -13,7 +13,7 @@ from app.crosswalk.engine import Mapper
 from app.crosswalk.loader import LoadedCrosswalk
 from app.crosswalk.lookups import Lookups
 from app.crosswalk.rdf_source import LoadedRdfSource
-from app.errors import NoRecordsError, ParseError
+from app.errors import NoRecordsError, ParseError, PayloadTooLargeError
 from app.i18n import text
 from app.namespaces import CONTEXT_IRI, DC, DCAT
 from app.pipeline.guards import strict_json_loads
@@ -89,6 +89,7 @@ class Pipeline:
                               own_context_iri=CONTEXT_IRI)
             if not any((None, RDF.type, cls) in graph for cls in (DCAT.Dataset, DCAT.Catalog, DCAT.DataService)):
                 raise NoRecordsError(text("detail.no_records"))
+            self._check_count(sum(1 for _ in graph.subjects(RDF.type, DCAT.Dataset)))
             if detected and "es" in self.registry.sources and _uses_datos_gob_es(graph):
                 chosen = self.registry.sources["es"]  # a Spanish record: read it with Spain's conventions
             problems: list[Finding] = []
@@ -100,11 +101,16 @@ class Pipeline:
         if document is None:
             document = self._json(body, repeated=repeated)
         mapper = self.mappers[chosen.name]
+        self._check_count(len(mapper.records(document)))
         mapped = map_document(document, mapper=mapper, repeated_keys=repeated)
         if len(mapped.graph) == 0:
             paths = ", ".join(p.text for p in mapper.crosswalk.records)
             raise NoRecordsError(text("detail.no_source_records", source=chosen.name, paths=paths))
         return mapped, chosen, detected
+
+    def _check_count(self, records: int) -> None:
+        if records > self.settings.max_records:
+            raise PayloadTooLargeError(text("detail.too_many_records", count=records, limit=self.settings.max_records))
 
     def _json(self, body: bytes, *, repeated: list[str] | None = None) -> Any:
         if not body.strip():

@@ -6,10 +6,11 @@ A broken data file is a start-up error (ConfigurationError), never a silent gap.
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 from typing import Any
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 from rdflib.term import Node
@@ -169,13 +170,17 @@ def load_vocabularies(vocab_dir: Path) -> tuple[dict[str, Vocabulary], Backgroun
     """Load every SKOS scheme under vocabularies/ and index the background knowledge."""
     vocabularies: dict[str, Vocabulary] = {}
     by_iri: dict[Node, list[Triple]] = {}
-    alignments = Graph()  # every vocabulary plus alignments/: what the crosswalk lookups read
+    # One store for every vocabulary and alignment (a named graph each): the crosswalk lookups read the union,
+    # the API serves each graph, and no triple is stored twice.
+    # rdflib 7 warns on every union read of a Dataset about its own internal use of a renamed attribute.
+    warnings.filterwarnings("ignore", message="Dataset.default_context is deprecated", category=DeprecationWarning)
+    alignments = Dataset(default_union=True)
+    for prefix, ns in PREFIXES.items():
+        alignments.bind(prefix, ns)
     for path in sorted(vocab_dir.glob("**/*.ttl")):
         if path.name == "ontology.ttl" or path.parent.name == "alignments":
             continue
-        graph = Graph()
-        for prefix, ns in PREFIXES.items():
-            graph.bind(prefix, ns)
+        graph = alignments.graph(URIRef(path.resolve().as_uri()))
         try:
             load_turtle_file(path, into=graph)
         except SyntaxError as exc:
@@ -206,10 +211,9 @@ def load_vocabularies(vocab_dir: Path) -> tuple[dict[str, Vocabulary], Backgroun
                 # IANA IRIs circulate with http:// too (DCAT-AP-ES accepts both): know them under either scheme
                 alias = URIRef("http://" + str(concept)[len("https://"):])
                 by_iri.setdefault(alias, []).extend((alias, p, o) for (_, p, o) in known)
-        alignments += graph
     for path in sorted((vocab_dir / "alignments").glob("*.ttl")):
         try:
-            load_turtle_file(path, into=alignments)
+            load_turtle_file(path, into=alignments.graph(URIRef(path.resolve().as_uri())))
         except SyntaxError as exc:
             raise _fail(f"{path}: {exc}") from exc
     ontology = Graph()
