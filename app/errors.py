@@ -28,6 +28,15 @@ class PuenteError(Exception):
     def __str__(self) -> str:
         return render(self.detail, "en")
 
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        # Errors cross process boundaries (validation workers): keep every language and the position.
+        return (_rebuild, (type(self), self.detail, self.line, self.column, self.field))
+
+
+def _rebuild(cls: type[PuenteError], detail: LocalText, line: int | None, column: int | None,
+             field: str | None) -> PuenteError:
+    return cls(detail, line=line, column=column, field=field)
+
 
 class ConfigurationError(PuenteError):
     """A shapes, vocabulary or crosswalk file is broken: the service must not start."""
@@ -88,3 +97,11 @@ class NoRecordsError(PuenteError):
     status = 422
     slug = "no-records"
     title_key = "error.no_records"
+
+
+class ValidationTimeoutError(PuenteError):
+    """A validation ran longer than PUENTE_VALIDATION_TIMEOUT_S; its worker was stopped and replaced."""
+
+    status = 503
+    slug = "validation-timeout"
+    title_key = "error.timeout"

@@ -17,6 +17,7 @@ from app.api.result_store import ResultStore
 from app.api.routes import convert, health, page, profile, sources, validate, vocabularies
 from app.crosswalk.loader import load_crosswalks
 from app.crosswalk.rdf_source import load_rdf_sources
+from app.pipeline.isolation import Runner
 from app.pipeline.run import Pipeline
 from app.profile.loader import load_profile
 from app.settings import Settings, get_settings
@@ -43,7 +44,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.results = ResultStore()
         app.state.pipeline = Pipeline(profile=loaded, settings=settings, crosswalks=crosswalks,
                                       rdf_sources=rdf_sources)
+        app.state.runner = Runner(app.state.pipeline)
         yield
+        app.state.runner.close()
 
     app = FastAPI(title="Puente", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     install_error_handlers(app, default_lang=settings.default_lang, max_body_bytes=settings.max_body_bytes)

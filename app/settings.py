@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     log_level: str = Field(default="INFO", description="Log level of the service.")
     max_records: int = Field(default=50_000, ge=1, description="Most records (datasets) one request may hold.")
     validation_timeout_s: float = Field(default=60.0, gt=0, description="Longest a validation may run (503 after).")
+    workers: int = Field(default=2, ge=0, le=64,
+                         description="Validation worker processes (0: validate in the server process, no time limit).")
     cors_post_origins: str = Field(default="", description="Space-separated origins whose pages may POST and read.")
 
 

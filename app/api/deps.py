@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 
 from app.i18n import Lang, negotiate
+from app.pipeline.isolation import Runner
 from app.pipeline.run import Pipeline
 from app.profile.model import Profile
 from app.settings import Settings
@@ -15,6 +16,11 @@ from app.settings import Settings
 def get_pipeline(request: Request) -> Pipeline:
     pipeline: Pipeline = request.app.state.pipeline
     return pipeline
+
+
+def get_runner(request: Request) -> Runner:
+    runner: Runner = request.app.state.runner
+    return runner
 
 
 def get_profile(request: Request) -> Profile:
@@ -35,6 +41,7 @@ def get_lang(request: Request,
 
 
 PipelineDep = Annotated[Pipeline, Depends(get_pipeline)]
+RunnerDep = Annotated[Runner, Depends(get_runner)]
 ProfileDep = Annotated[Profile, Depends(get_profile)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 LangDep = Annotated[Lang, Depends(get_lang)]

@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from app.api import negotiation
-from app.api.deps import FormatQuery, PipelineDep
+from app.api.deps import FormatQuery, PipelineDep, RunnerDep
 from app.api.rendering import RDF_OFFERS, rdf_response
 from app.api.routes.validate import _OPENAPI_BODY, SourceQuery
 from app.pipeline.enrichment import for_publication
@@ -30,8 +30,8 @@ ToQuery = Annotated[Literal["profile", "es", "ckan"] | None, Query(
                               "description": "The common-profile graph (RDF by Accept), or the export."},
                         400: {"description": "Unreadable input"}, 413: {"description": "Body over the size limit"},
                         415: {"description": "Media type not accepted"}, 422: {"description": "Nothing to convert"}})
-async def convert(request: Request, pipeline: PipelineDep, source: SourceQuery = None, to: ToQuery = None,
-                  fmt: FormatQuery = None) -> Response:
+async def convert(request: Request, pipeline: PipelineDep, runner: RunnerDep, source: SourceQuery = None,
+                  to: ToQuery = None, fmt: FormatQuery = None) -> Response:
     body = await request.body()
     media_type = media_type_of(request.headers.get("content-type"))
     if to == "ckan":
@@ -40,7 +40,7 @@ async def convert(request: Request, pipeline: PipelineDep, source: SourceQuery =
     else:
         chosen = negotiation.choose(request.headers.get("accept"), offers=RDF_OFFERS, default="text/turtle",
                                     format_key=fmt)
-    mapped, found, detected = await run_in_threadpool(pipeline.read, body, media_type=media_type, source=source)
+    mapped, found, detected = await run_in_threadpool(runner.read, body, media_type=media_type, source=source)
     headers = {"X-Puente-Source": found.name, "X-Puente-Source-Detected": "true" if detected else "false"}
     if to == "ckan":
         payload = to_ckan(mapped.graph)

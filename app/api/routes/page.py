@@ -13,7 +13,7 @@ from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from app.api.deps import LangDep, PipelineDep
+from app.api.deps import LangDep, PipelineDep, RunnerDep
 from app.api.rendering import page, rdf_response
 from app.api.result_store import ResultStore
 from app.errors import NotFoundError, PuenteError
@@ -63,7 +63,7 @@ def form(request: Request, pipeline: PipelineDep, lang: LangDep,
 
 
 @router.post("/")
-async def submit(request: Request, pipeline: PipelineDep, lang: LangDep,
+async def submit(request: Request, pipeline: PipelineDep, runner: RunnerDep, lang: LangDep,
                  content: Annotated[str, Form(max_length=20_000_000)] = "",
                  source: Annotated[str, Form(max_length=16)] = "",
                  ui_lang: Annotated[str, Form(max_length=8)] = "",
@@ -78,7 +78,7 @@ async def submit(request: Request, pipeline: PipelineDep, lang: LangDep,
         content = body.decode("utf-8", errors="replace")
     media_type = guess_media_type(content, filename if upload is not None and upload.filename else None)
     try:
-        outcome = await run_in_threadpool(pipeline.validate, body, media_type=media_type, source=source or None)
+        outcome = await run_in_threadpool(runner.validate, body, media_type=media_type, source=source or None)
     except PuenteError as error:
         where = ""
         if error.line is not None:

@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from app.api import negotiation
-from app.api.deps import FormatQuery, LangDep, PipelineDep
+from app.api.deps import FormatQuery, LangDep, PipelineDep, RunnerDep
 from app.api.rendering import RDF_OFFERS, rdf_response
 from app.pipeline.parsing import RDF_MEDIA_TYPES, media_type_of
 from app.pipeline.report import ValidationReport, build_report, report_graph
@@ -37,14 +37,14 @@ SourceQuery = Annotated[str | None, Query(max_length=32, description=(
                         413: {"description": "Body over the size limit"},
                         415: {"description": "Media type not accepted for this source"},
                         422: {"description": "Nothing to validate in the input"}})
-async def validate(request: Request, pipeline: PipelineDep, lang: LangDep, source: SourceQuery = None,
-                   fmt: FormatQuery = None) -> Response:
+async def validate(request: Request, pipeline: PipelineDep, runner: RunnerDep, lang: LangDep,
+                   source: SourceQuery = None, fmt: FormatQuery = None) -> Response:
     chosen = negotiation.choose(request.headers.get("accept"), offers=("application/json", *RDF_OFFERS),
                                 default="application/json", format_key=fmt)
     body = await request.body()
     media_type = media_type_of(request.headers.get("content-type"))
     # Parsing and validation are CPU-bound: keep them off the event loop.
-    outcome = await run_in_threadpool(pipeline.validate, body, media_type=media_type, source=source)
+    outcome = await run_in_threadpool(runner.validate, body, media_type=media_type, source=source)
     if chosen in RDF_OFFERS:
         graph = report_graph(outcome.findings, profile=pipeline.profile)
         return rdf_response(graph, media_type=chosen, profile=pipeline.profile)

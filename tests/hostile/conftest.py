@@ -1,0 +1,88 @@
+"""A real Puente server on loopback with small limits, shared by the hostile-input tests."""
+
+from __future__ import annotations
+
+import http.server
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import httpx
+import pytest
+
+from app.settings import REPO_ROOT
+
+LIMITS = {"PUENTE_MAX_BODY_BYTES": "2000000", "PUENTE_MAX_RECORDS": "200", "PUENTE_MAX_LITERAL_CHARS": "100000",
+          "PUENTE_VALIDATION_TIMEOUT_S": "2", "PUENTE_WORKERS": "1", "PUENTE_LOG_LEVEL": "WARNING"}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen[bytes]
+
+    def alive(self) -> bool:
+        return self.process.poll() is None and httpx.get(f"{self.url}/health", timeout=5).status_code == 200
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[Server]:
+    port = free_port()
+    env = {**os.environ, **LIMITS}
+    process = subprocess.Popen([sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port",
+                                str(port)], cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(240):
+        try:
+            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.25)
+    else:
+        process.kill()
+        raise RuntimeError("server did not start: " + (process.stderr.read() if process.stderr else b"").decode())
+    yield Server(url=url, process=process)
+    process.terminate()
+    process.wait(timeout=15)
+
+
+@dataclass
+class Recorder:
+    url: str
+    hits: list[str] = field(default_factory=list)
+
+
+@pytest.fixture()
+def recorder() -> Iterator[Recorder]:
+    """A loopback HTTP server that records every request: proof that Puente fetched nothing."""
+    found = Recorder(url="")
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+            found.hits.append(self.path)
+            self.send_response(200)
+            self.send_header("content-type", "application/ld+json")
+            self.end_headers()
+            self.wfile.write(b'{"@context": {"t": "http://purl.org/dc/terms/title"}}')
+
+        def log_message(self, *args: object) -> None:
+            return
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    found.url = f"http://127.0.0.1:{httpd.server_address[1]}"
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield found
+    httpd.shutdown()
