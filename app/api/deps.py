@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import Depends, Query, Request
 
@@ -45,5 +45,6 @@ RunnerDep = Annotated[Runner, Depends(get_runner)]
 ProfileDep = Annotated[Profile, Depends(get_profile)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 LangDep = Annotated[Lang, Depends(get_lang)]
-FormatQuery = Annotated[str | None, Query(alias="format", max_length=16,
-                                          description="Overrides Accept: ttl, jsonld, rdf, nt, json, html.")]
+FormatQuery = Annotated[Literal["ttl", "turtle", "jsonld", "json-ld", "rdf", "xml", "nt", "ntriples", "json", "html",
+                                "csv"] | None,
+                        Query(alias="format", description="Overrides Accept; a format a route cannot give is a 406.")]

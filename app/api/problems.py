@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from pydantic import BaseModel
 from starlette.responses import Response
 
 from app.errors import PuenteError
@@ -38,3 +39,33 @@ def lang_of(query_string: str, accept_language: str | None, default: str) -> str
         if name == "lang":
             query_lang = value
     return negotiate(query_lang=query_lang, accept_language=accept_language, default=default)
+
+
+class Problem(BaseModel):
+    """An error answer (RFC 9457), in the client's language."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    line: int | None = None
+    column: int | None = None
+    field: str | None = None
+
+
+_PROBLEM_SCHEMA = {"schema": Problem.model_json_schema()}
+_DESCRIPTIONS = {
+    400: "Unreadable input or invalid parameters", 404: "Not found", 406: "Response format not available",
+    413: "Body, graph or catalogue over the limits", 415: "Media type not accepted", 422: "Nothing to validate",
+    503: "Validation took longer than PUENTE_VALIDATION_TIMEOUT_S",
+}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI documentation of the problem+json answers a route can give."""
+    return {status: {"description": _DESCRIPTIONS[status], "content": {PROBLEM_MEDIA_TYPE: _PROBLEM_SCHEMA}}
+            for status in statuses}
+
+
+READ_ERRORS = error_responses(400, 404, 406)
+WRITE_ERRORS = error_responses(400, 404, 406, 413, 415, 422, 503)

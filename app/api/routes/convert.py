@@ -11,13 +11,14 @@ from starlette.responses import Response
 
 from app.api import negotiation
 from app.api.deps import FormatQuery, PipelineDep, RunnerDep
+from app.api.problems import WRITE_ERRORS
 from app.api.rendering import RDF_OFFERS, rdf_response
 from app.api.routes.validate import _OPENAPI_BODY, SourceQuery
 from app.pipeline.enrichment import for_publication
 from app.pipeline.exports import to_ckan, to_dcat_ap_es
 from app.pipeline.parsing import media_type_of
 
-router = APIRouter(tags=["conversion"])
+router = APIRouter(tags=["conversion"], responses=WRITE_ERRORS)
 
 ToQuery = Annotated[Literal["profile", "es", "ckan"] | None, Query(
     description="Export: omit (or 'profile') for the common-profile graph; 'es' for DCAT-AP-ES 1.0 RDF; "
@@ -27,9 +28,7 @@ ToQuery = Annotated[Literal["profile", "es", "ckan"] | None, Query(
 @router.post("/convert", summary="Convert a record or a catalogue to the common profile (or export it)",
              openapi_extra=_OPENAPI_BODY,
              responses={200: {"content": {**{m: {} for m in RDF_OFFERS}, "application/json": {}},
-                              "description": "The common-profile graph (RDF by Accept), or the export."},
-                        400: {"description": "Unreadable input"}, 413: {"description": "Body over the size limit"},
-                        415: {"description": "Media type not accepted"}, 422: {"description": "Nothing to convert"}})
+                              "description": "The common-profile graph (RDF by Accept), or the export."}})
 async def convert(request: Request, pipeline: PipelineDep, runner: RunnerDep, source: SourceQuery = None,
                   to: ToQuery = None, fmt: FormatQuery = None) -> Response:
     body = await request.body()

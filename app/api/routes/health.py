@@ -5,7 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-router = APIRouter(tags=["health"])
+from app.api.problems import READ_ERRORS
+
+router = APIRouter(tags=["health"], responses=READ_ERRORS)
 
 
 class Health(BaseModel):

@@ -8,10 +8,11 @@ from starlette.responses import Response
 
 from app.api import negotiation
 from app.api.deps import FormatQuery, LangDep, ProfileDep
+from app.api.problems import READ_ERRORS
 from app.api.rendering import RDF_OFFERS, page, rdf_response
 from app.profile.page import build_page
 
-router = APIRouter(tags=["profile"])
+router = APIRouter(tags=["profile"], responses=READ_ERRORS)
 
 _RDF_CONTENT: dict[str, dict[str, object]] = {m: {} for m in RDF_OFFERS}
 

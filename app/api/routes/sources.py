@@ -11,12 +11,13 @@ from starlette.responses import Response
 
 from app.api import negotiation
 from app.api.deps import FormatQuery, LangDep, PipelineDep
+from app.api.problems import READ_ERRORS
 from app.api.rendering import page
 from app.crosswalk.table import crosswalk_table, steps_table
 from app.errors import NotFoundError
 from app.i18n import text
 
-router = APIRouter(tags=["sources"])
+router = APIRouter(tags=["sources"], responses=READ_ERRORS)
 
 
 class SourceSummary(BaseModel):
@@ -63,8 +64,7 @@ def list_sources(request: Request, pipeline: PipelineDep, lang: LangDep, fmt: Fo
 
 
 @router.get("/sources/{source}", summary="One source and its crosswalk table (JSON or HTML)",
-            responses={200: {"content": {"application/json": {}, "text/html": {}}},
-                       404: {"description": "No such source"}})
+            responses={200: {"content": {"application/json": {}, "text/html": {}}}})
 def get_source(request: Request, pipeline: PipelineDep, lang: LangDep,
                source: Annotated[str, Path(max_length=32)], fmt: FormatQuery = None) -> Response:
     found = pipeline.registry.sources.get(source)

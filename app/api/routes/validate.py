@@ -10,12 +10,13 @@ from starlette.responses import Response
 
 from app.api import negotiation
 from app.api.deps import FormatQuery, LangDep, PipelineDep, RunnerDep
+from app.api.problems import WRITE_ERRORS
 from app.api.rendering import RDF_OFFERS, rdf_response
 from app.pipeline.parsing import RDF_MEDIA_TYPES, media_type_of
 from app.pipeline.report import ValidationReport, build_report, report_graph
 from app.pipeline.sources import JSON_MEDIA_TYPES, ORDER
 
-router = APIRouter(tags=["validation"])
+router = APIRouter(tags=["validation"], responses=WRITE_ERRORS)
 
 _BODY_TYPES = (*RDF_MEDIA_TYPES, *JSON_MEDIA_TYPES)
 _OPENAPI_BODY: dict[str, Any] = {
@@ -32,11 +33,7 @@ SourceQuery = Annotated[str | None, Query(max_length=32, description=(
 @router.post("/validate", summary="Validate a record or a catalogue against the profile",
              response_model=ValidationReport, openapi_extra=_OPENAPI_BODY,
              responses={200: {"content": {"application/json": {}, **{m: {} for m in RDF_OFFERS}},
-                              "description": "The report (JSON), or a SHACL ValidationReport graph for RDF types."},
-                        400: {"description": "Unreadable input (problem+json, with line and column)"},
-                        413: {"description": "Body over the size limit"},
-                        415: {"description": "Media type not accepted for this source"},
-                        422: {"description": "Nothing to validate in the input"}})
+                              "description": "The report (JSON), or a SHACL ValidationReport graph for RDF types."}})
 async def validate(request: Request, pipeline: PipelineDep, runner: RunnerDep, lang: LangDep,
                    source: SourceQuery = None, fmt: FormatQuery = None) -> Response:
     chosen = negotiation.choose(request.headers.get("accept"), offers=("application/json", *RDF_OFFERS),

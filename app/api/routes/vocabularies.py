@@ -12,11 +12,12 @@ from starlette.responses import Response
 
 from app.api import negotiation
 from app.api.deps import FormatQuery, LangDep, ProfileDep, SettingsDep
+from app.api.problems import READ_ERRORS
 from app.api.rendering import RDF_OFFERS, page, rdf_response
 from app.errors import NotFoundError
 from app.i18n import text
 
-router = APIRouter(tags=["vocabularies"])
+router = APIRouter(tags=["vocabularies"], responses=READ_ERRORS)
 
 
 class VocabularySummary(BaseModel):
@@ -58,8 +59,7 @@ def list_vocabularies(request: Request, profile: ProfileDep, settings: SettingsD
 
 
 @router.get("/vocabularies/{name}", summary="One vocabulary (SKOS; JSON list; or HTML)",
-            responses={200: {"content": {**{m: {} for m in RDF_OFFERS}, "application/json": {}, "text/html": {}}},
-                       404: {"description": "No such vocabulary"}})
+            responses={200: {"content": {**{m: {} for m in RDF_OFFERS}, "application/json": {}, "text/html": {}}}})
 def get_vocabulary(request: Request, profile: ProfileDep, settings: SettingsDep, lang: LangDep,
                    name: Annotated[str, Path(max_length=64)], fmt: FormatQuery = None) -> Response:
     vocab = profile.vocabularies.get(name)
