@@ -23,12 +23,24 @@ def templates() -> Jinja2Templates:
     return Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
 
 
-def rdf_response(graph: Graph, *, media_type: str, profile: Profile, filename: str | None = None) -> Response:
+_STATIC_RDF: dict[tuple[int, str], bytes] = {}
+
+
+def rdf_response(graph: Graph, *, media_type: str, profile: Profile, filename: str | None = None,
+                 static: bool = False) -> Response:
+    """`static=True` for graphs that never change while the service runs (shapes, vocabularies): serialised once."""
     fmt = BY_MEDIA_TYPE[media_type]
     headers = {"Vary": "Accept"}
     if filename:
         headers["Content-Disposition"] = f'inline; filename="{filename}.{fmt.extension}"'
-    return Response(serialise(graph, fmt, context=profile.context), media_type=fmt.media_type, headers=headers)
+    if static:
+        key = (id(graph), fmt.media_type)
+        if key not in _STATIC_RDF:
+            _STATIC_RDF[key] = serialise(graph, fmt, context=profile.context)
+        body = _STATIC_RDF[key]
+    else:
+        body = serialise(graph, fmt, context=profile.context)
+    return Response(body, media_type=fmt.media_type, headers=headers)
 
 
 def page(request: Request, template: str, *, lang: str, status_code: int = 200, **context: Any) -> Response:

@@ -23,7 +23,7 @@ def get_profile(request: Request, profile: ProfileDep, lang: LangDep, fmt: Forma
     chosen = negotiation.choose(request.headers.get("accept"), offers=("text/html", *RDF_OFFERS),
                                 default="text/html", format_key=fmt)
     if chosen != "text/html":
-        return rdf_response(profile.shapes_graph, media_type=chosen, profile=profile, filename="puente-profile")
+        return rdf_response(profile.shapes_graph, media_type=chosen, profile=profile, filename="puente-profile", static=True)
     vocab_names = sorted(profile.vocabularies)
     return page(request, "profile.html", lang=lang, profile=profile, sections=build_page(profile, lang=lang),
                 vocabularies=vocab_names, title=profile.title.get(lang) or profile.title.get("es", ""),
@@ -35,7 +35,7 @@ def get_profile(request: Request, profile: ProfileDep, lang: LangDep, fmt: Forma
 def get_shapes(request: Request, profile: ProfileDep, fmt: FormatQuery = None) -> Response:
     chosen = negotiation.choose(request.headers.get("accept"), offers=RDF_OFFERS, default="text/turtle",
                                 format_key=fmt)
-    return rdf_response(profile.shapes_graph, media_type=chosen, profile=profile, filename="puente-shapes")
+    return rdf_response(profile.shapes_graph, media_type=chosen, profile=profile, filename="puente-shapes", static=True)
 
 
 @router.get("/profile/context.jsonld", summary="The profile's JSON-LD context",

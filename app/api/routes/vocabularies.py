@@ -70,7 +70,7 @@ def get_vocabulary(request: Request, profile: ProfileDep, settings: SettingsDep,
                                 offers=(*RDF_OFFERS, "application/json", "text/html"),
                                 default="text/turtle", format_key=fmt)
     if chosen in RDF_OFFERS:
-        return rdf_response(vocab.graph, media_type=chosen, profile=profile, filename=name)
+        return rdf_response(vocab.graph, media_type=chosen, profile=profile, filename=name, static=True)
     concepts: list[Concept] = []
     for concept in sorted(set(vocab.graph.subjects(SKOS.inScheme, None)), key=str):
         labels = {lit.language or "und": str(lit) for lit in vocab.graph.objects(concept, SKOS.prefLabel)
