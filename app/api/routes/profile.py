@@ -23,7 +23,8 @@ def get_profile(request: Request, profile: ProfileDep, lang: LangDep, fmt: Forma
     chosen = negotiation.choose(request.headers.get("accept"), offers=("text/html", *RDF_OFFERS),
                                 default="text/html", format_key=fmt)
     if chosen != "text/html":
-        return rdf_response(profile.shapes_graph, media_type=chosen, profile=profile, filename="puente-profile", static=True)
+        return rdf_response(profile.shapes_graph, media_type=chosen, profile=profile, filename="puente-profile",
+                            static=True)
     vocab_names = sorted(profile.vocabularies)
     return page(request, "profile.html", lang=lang, profile=profile, sections=build_page(profile, lang=lang),
                 vocabularies=vocab_names, title=profile.title.get(lang) or profile.title.get("es", ""),
