@@ -26,7 +26,10 @@ def get_profile(request: Request, profile: ProfileDep, lang: LangDep, fmt: Forma
         return rdf_response(profile.shapes_graph, media_type=chosen, profile=profile, filename="puente-profile",
                             static=True)
     vocab_names = sorted(profile.vocabularies)
-    return page(request, "profile.html", lang=lang, profile=profile, sections=build_page(profile, lang=lang),
+    cache: dict[str, object] = request.app.state.__dict__.setdefault("_profile_pages", {})
+    if lang not in cache:  # the profile does not change while the service runs
+        cache[lang] = build_page(profile, lang=lang)
+    return page(request, "profile.html", lang=lang, profile=profile, sections=cache[lang],
                 vocabularies=vocab_names, title=profile.title.get(lang) or profile.title.get("es", ""),
                 description=profile.description.get(lang) or profile.description.get("es", ""))
 
