@@ -13,16 +13,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import socket
 import statistics
-import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+
+from bench.server import running_server
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "cases"
@@ -125,13 +123,6 @@ async def _run(base: str, *, clients: int, seconds: float, pid: int, warmup: flo
     }
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=50)
@@ -140,28 +131,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="PUENTE_WORKERS of the server under test")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     args = parser.parse_args()
-    port = _free_port()
-    env = {**os.environ, "PUENTE_WORKERS": str(args.workers), "PUENTE_LOG_LEVEL": "WARNING"}
-    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port",
-                               str(port), "--no-access-log"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(240):
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.25)
-        else:
-            raise SystemExit("the server did not start")
+    env = {"PUENTE_WORKERS": str(args.workers), "PUENTE_LOG_LEVEL": "WARNING"}
+    with running_server(env, access_log=False) as (base, server):
         result = asyncio.run(_run(base, clients=args.clients, seconds=args.seconds, pid=server.pid,
                                   warmup=args.warmup))
         alive = httpx.get(f"{base}/health", timeout=5).status_code == 200
         result["healthy_after"] = alive
-    finally:
-        server.terminate()
-        server.wait(timeout=15)
     if args.json:
         print(json.dumps(result))
         return

@@ -11,16 +11,13 @@ from __future__ import annotations
 from rdflib import Graph, Literal
 from rdflib.namespace import RDF, RDFS
 
+from app.pipeline.terms import copy_graph
 from app.profile.model import Profile
 
 
 def for_publication(graph: Graph, *, profile: Profile) -> Graph:
     """A copy of `graph` with vocabulary knowledge and range types added."""
-    out = Graph()
-    for prefix, ns in graph.namespaces():
-        out.bind(prefix, ns, override=False)
-    for triple in graph:
-        out.add(triple)
+    out = copy_graph(graph)
     for triple in profile.background.triples_for(graph):
         if triple[1] != RDFS.subClassOf:
             out.add(triple)

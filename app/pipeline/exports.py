@@ -15,6 +15,7 @@ from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from app.namespaces import DCAT, DCT, FOAF, VCARD
+from app.pipeline.report import first_text
 
 
 def _slug(text: str) -> str:
@@ -23,12 +24,7 @@ def _slug(text: str) -> str:
 
 
 def _text(graph: Graph, node: Node, predicate: URIRef, lang: str = "es") -> str | None:
-    values = [v for v in graph.objects(node, predicate) if isinstance(v, Literal)]
-    for wanted in (lang, "es", "en", None):
-        for value in values:
-            if value.language == wanted:
-                return str(value)
-    return str(values[0]) if values else None
+    return first_text(graph, node, predicate, lang)
 
 
 def _iris(graph: Graph, node: Node, predicate: URIRef) -> list[str]:

@@ -75,7 +75,8 @@ class ValidationReport(BaseModel):
     records: list[RecordReport]
 
 
-def _first_text(graph: Graph, node: Node, predicate: URIRef, lang: str) -> str | None:
+def first_text(graph: Graph, node: Node, predicate: URIRef, lang: str) -> str | None:
+    """The literal of `predicate` in `lang`, else Spanish, else English, else untagged, else any."""
     values = [v for v in graph.objects(node, predicate) if isinstance(v, Literal)]
     for wanted in (lang, "es", "en", None):
         for value in values:
@@ -85,7 +86,7 @@ def _first_text(graph: Graph, node: Node, predicate: URIRef, lang: str) -> str |
 
 
 def _record_id(graph: Graph, node: Node) -> str:
-    identifier = _first_text(graph, node, DCT.identifier, "")
+    identifier = first_text(graph, node, DCT.identifier, "")
     if identifier:
         return identifier
     if isinstance(node, URIRef):
@@ -199,7 +200,7 @@ def _record(graph: Graph, node: Node, results: list[ReportResult], *, kind: Reco
     results.sort(key=lambda r: (_ORDER[r.severity], r.source_field or "", r.path or ""))
     return RecordReport(
         id=_record_id(graph, node), iri=str(node) if isinstance(node, URIRef) else None,
-        title=_first_text(graph, node, DCT.title, lang), type=kind,
+        title=first_text(graph, node, DCT.title, lang), type=kind,
         conforms=not any(r.severity == "violation" for r in results),
         violations=sum(1 for r in results if r.severity == "violation"),
         warnings=sum(1 for r in results if r.severity == "warning"),

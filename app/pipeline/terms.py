@@ -43,3 +43,13 @@ def load_turtle_file(path: Path, *, into: Graph | None = None) -> Graph:
     for triple in triples_from_quads(quads):
         graph.add(triple)
     return graph
+
+
+def copy_graph(graph: Graph) -> Graph:
+    """A new graph with the same triples and prefixes (the caller adds to it without touching the original)."""
+    copy = Graph()
+    for prefix, ns in graph.namespaces():
+        copy.bind(prefix, ns, override=False)
+    for triple in graph:
+        copy.add(triple)
+    return copy

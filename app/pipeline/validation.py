@@ -19,6 +19,7 @@ from rdflib.term import Node
 
 from app.i18n import LocalText
 from app.namespaces import SH, curie
+from app.pipeline.terms import copy_graph
 from app.profile.model import Profile, Severity
 
 _SEVERITIES = {SH.Violation: Severity.VIOLATION, SH.Warning: Severity.WARNING, SH.Info: Severity.INFO}
@@ -44,11 +45,7 @@ class Finding:
 
 def with_background(data: Graph, *, profile: Profile) -> Graph:
     """A copy of `data` plus the background triples it needs; the input graph is not changed."""
-    enriched = Graph()
-    for prefix, ns in data.namespaces():
-        enriched.bind(prefix, ns, override=False)
-    for triple in data:
-        enriched.add(triple)
+    enriched = copy_graph(data)
     for triple in profile.background.triples_for(data):
         enriched.add(triple)
     return enriched

@@ -3,29 +3,18 @@
 from __future__ import annotations
 
 import http.server
-import os
-import socket
 import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import httpx
 import pytest
 
-from app.settings import REPO_ROOT
+from bench.server import running_server
 
-LIMITS = {"PUENTE_MAX_BODY_BYTES": "2000000", "PUENTE_MAX_RECORDS": "200", "PUENTE_MAX_LITERAL_CHARS": "100000",
-          "PUENTE_VALIDATION_TIMEOUT_S": "2", "PUENTE_WORKERS": "1", "PUENTE_LOG_LEVEL": "WARNING"}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+LIMITS = {"PUENTE_MAX_BODY_BYTES": "2000000", "PUENTE_MAX_RECORDS": "400", "PUENTE_MAX_LITERAL_CHARS": "100000",
+          "PUENTE_VALIDATION_TIMEOUT_S": "3", "PUENTE_WORKERS": "1", "PUENTE_LOG_LEVEL": "WARNING"}
 
 
 @dataclass
@@ -39,23 +28,8 @@ class Server:
 
 @pytest.fixture(scope="session")
 def server() -> Iterator[Server]:
-    port = free_port()
-    env = {**os.environ, **LIMITS}
-    process = subprocess.Popen([sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1", "--port",
-                                str(port)], cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(240):
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.25)
-    else:
-        process.kill()
-        raise RuntimeError("server did not start: " + (process.stderr.read() if process.stderr else b"").decode())
-    yield Server(url=url, process=process)
-    process.terminate()
-    process.wait(timeout=15)
+    with running_server(LIMITS) as (url, process):
+        yield Server(url=url, process=process)
 
 
 @dataclass

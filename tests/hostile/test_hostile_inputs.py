@@ -83,9 +83,10 @@ def test_json_nested_100000_deep(server: Server) -> None:
 
 
 def test_rdf_collections_and_blank_nodes_nested_deep(server: Server) -> None:
-    nested_list = b"<http://x/s> <http://x/p> " + b"( " * 20_000 + b")" * 20_000 + b" ."
+    # rdflib alone fails at depth ~300 (RecursionError); the streaming parser takes 10,000 in its stride
+    nested_list = b"<http://x/s> <http://x/p> " + b"( " * 10_000 + b")" * 10_000 + b" ."
     assert post(server, nested_list, TTL, limit_s=30).status_code in (400, 413, 422)
-    nested_nodes = b"<http://x/s> <http://x/p> " + b"[ <http://x/p> " * 20_000 + b"]" * 20_000 + b" ."
+    nested_nodes = b"<http://x/s> <http://x/p> " + b"[ <http://x/p> " * 10_000 + b"]" * 10_000 + b" ."
     assert post(server, nested_nodes, TTL, limit_s=30).status_code in (400, 413, 422)
 
 
@@ -122,10 +123,10 @@ def test_empty_body(server: Server) -> None:
 
 def test_more_records_than_allowed(server: Server) -> None:
     packages = [{"name": f"p{i}", "title": f"Datos {i}", "organization": {"name": "o", "title": "O"}}
-                for i in range(250)]
+                for i in range(450)]
     found = problem(post(server, json.dumps({"result": {"results": packages}}).encode(), JSON_), 413)
-    assert "250" in str(found["detail"])
-    datasets = "".join(f"<http://x/d{i}> a <http://www.w3.org/ns/dcat#Dataset> .\n" for i in range(250))
+    assert "450" in str(found["detail"])
+    datasets = "".join(f"<http://x/d{i}> a <http://www.w3.org/ns/dcat#Dataset> .\n" for i in range(450))
     problem(post(server, datasets.encode(), TTL), 413)
 
 
@@ -163,11 +164,11 @@ def test_unknown_routes_and_methods(server: Server) -> None:
 
 
 def test_a_validation_over_the_time_limit_gets_503_and_the_service_recovers(server: Server) -> None:
-    """PUENTE_VALIDATION_TIMEOUT_S is 2 s here; a 190-record catalogue takes pyshacl longer than that."""
+    """PUENTE_VALIDATION_TIMEOUT_S is 3 s here; a 350-record catalogue takes pyshacl far longer than that."""
     body = json.dumps([{"id": f"abcd-{i:04d}", "name": f"Vista {i}", "viewType": "tabular", "description": "d",
-                        "tags": ["a"], "createdAt": 1580136451} for i in range(190)]).encode()
+                        "tags": ["a"], "createdAt": 1580136451} for i in range(350)]).encode()
     found = problem(post(server, body, JSON_, limit_s=20), 503)
-    assert "2 s" in str(found["detail"])
+    assert "3 s" in str(found["detail"])
     small = (CASES / "co" / "etwv-wj8f-pueblos-indigenas" / "input.json").read_bytes()
     after = post(server, small, JSON_)
     assert after.status_code == 200 and after.json()["source"] == "co"
