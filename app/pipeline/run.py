@@ -16,6 +16,7 @@ from app.crosswalk.rdf_source import LoadedRdfSource
 from app.errors import NoRecordsError, ParseError, PayloadTooLargeError
 from app.i18n import text
 from app.namespaces import CONTEXT_IRI, DC, DCAT
+from app.pipeline.compiled import CompiledEngine
 from app.pipeline.guards import strict_json_loads
 from app.pipeline.mapping import MappedInput, map_document, normalise_rdf
 from app.pipeline.parsing import RDF_MEDIA_TYPES, ParseLimits, parse_rdf
@@ -56,7 +57,8 @@ class Pipeline:
                  rdf_sources: dict[str, LoadedRdfSource] | None = None) -> None:
         self.profile = profile
         self.settings = settings
-        self.engine = PyshaclEngine(profile)
+        self.engine: PyshaclEngine | CompiledEngine = (
+            PyshaclEngine(profile) if settings.engine == "pyshacl" else CompiledEngine(profile))
         self.registry = SourceRegistry(crosswalks, rdf_sources)
         self.lookups = Lookups(profile.background.knowledge)
         self.mappers = {name: Mapper(cw, lookups=self.lookups, base_url=settings.base_url)

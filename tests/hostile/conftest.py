@@ -32,6 +32,13 @@ def server() -> Iterator[Server]:
         yield Server(url=url, process=process)
 
 
+@pytest.fixture(scope="session")
+def slow_server() -> Iterator[Server]:
+    """The reference engine (pyshacl, tens of records per second) and a 2 s limit: a catalogue that must time out."""
+    with running_server({**LIMITS, "PUENTE_ENGINE": "pyshacl", "PUENTE_VALIDATION_TIMEOUT_S": "2"}) as (url, process):
+        yield Server(url=url, process=process)
+
+
 @dataclass
 class Recorder:
     url: str
