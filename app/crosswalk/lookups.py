@@ -37,6 +37,7 @@ class Index:
     by_label: dict[str, URIRef] = field(default_factory=dict)
     shown: dict[URIRef, str] = field(default_factory=dict)
     ambiguous: dict[str, list[URIRef]] = field(default_factory=dict)
+    _by_name: dict[str, list[URIRef]] | None = None
 
     def add(self, label: str, concept: URIRef, *, show: bool = False) -> None:
         key = normalise(label)
@@ -52,6 +53,14 @@ class Index:
     def find(self, text: str) -> URIRef | None:
         return self.by_label.get(normalise(text))
 
+    def named(self, text: str) -> list[URIRef]:
+        """Every concept whose shown (preferred) name is `text` (a name several units share)."""
+        if self._by_name is None:
+            self._by_name = {}
+            for concept, shown in self.shown.items():
+                self._by_name.setdefault(normalise(shown), []).append(concept)
+        return self._by_name.get(normalise(text), [])
+
     def others(self, text: str) -> list[URIRef]:
         """Other concepts sharing the label `text` finds (an ambiguous name)."""
         return self.ambiguous.get(normalise(text), [])[1:]
@@ -66,6 +75,8 @@ class Lookups:
     def __init__(self, knowledge: Graph) -> None:
         self.graph = knowledge
         self._indexes: dict[str, Index] = {}
+        self._matches: dict[tuple[Node, tuple[str, ...]], list[URIRef]] = {}
+        self._broader: dict[Node, Node | None] = {}
         self.scheme_of: dict[Node, Node] = dict(knowledge.subject_objects(SKOS.inScheme))
         self.exact_urls: dict[str, URIRef] = {}
         pairs = sorted(knowledge.subject_objects(SKOS.exactMatch), key=lambda pair: (len(str(pair[0])), str(pair)))
@@ -100,6 +111,12 @@ class Lookups:
 
     def matches(self, concept: Node, *, schemes: tuple[str, ...] = (f"{EU}data-theme",)) -> list[URIRef]:
         """EU concepts a national concept is aligned to (exactMatch first, then closeMatch)."""
+        key = (concept, schemes)
+        if key not in self._matches:
+            self._matches[key] = self._find_matches(concept, schemes)
+        return self._matches[key]
+
+    def _find_matches(self, concept: Node, schemes: tuple[str, ...]) -> list[URIRef]:
         found: list[URIRef] = []
         for predicate in (SKOS.exactMatch, SKOS.closeMatch):
             for target in self.graph.objects(concept, predicate):
@@ -133,4 +150,6 @@ class Lookups:
         return None
 
     def broader(self, concept: Node) -> Node | None:
-        return self.graph.value(concept, SKOS.broader)
+        if concept not in self._broader:
+            self._broader[concept] = self.graph.value(concept, SKOS.broader)
+        return self._broader[concept]

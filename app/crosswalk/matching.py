@@ -6,10 +6,12 @@ import difflib
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 _PUNCT = re.compile(r"[^\w]+", re.UNICODE)
 
 
+@lru_cache(maxsize=65536)  # the same words come back in every record of a catalogue
 def normalise(text: str) -> str:
     """'Ciencia, Tecnología e Innovación' and 'ciencia tecnologia e innovacion' compare equal."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())

@@ -444,18 +444,11 @@ def co_coverage(value: Any, ctx: Context) -> Emitted:
     if key in ("municipal", "centro poblado") and municipality:
         if dep is not None and municipality.casefold() == department.casefold():
             return Emitted(terms=[dep])  # Bogotá D.C. is both department and municipality
-        for concept in _all_named(index, municipality):
+        for concept in index.named(municipality):
             if dep is None or ctx.lookups.broader(concept) == dep:
                 return Emitted(terms=[concept])
         return _unknown(municipality, index.suggestions(municipality))
     return Emitted(terms=[dep] if dep is not None else [])
-
-
-def _all_named(index: Any, name: str) -> list[URIRef]:
-    from app.crosswalk.matching import normalise
-
-    wanted = normalise(name)
-    return [c for c, shown in index.shown.items() if normalise(shown) == wanted]
 
 
 def constant_iri(value: Any, ctx: Context) -> Emitted:

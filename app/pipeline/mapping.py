@@ -34,6 +34,7 @@ class MappedInput:
     provenance: dict[Triple, str] = field(default_factory=dict)
     expected: dict[tuple[Node, URIRef], str] = field(default_factory=dict)
     problems: list[Finding] = field(default_factory=list)
+    _by_property: dict[tuple[Node, Node], str] | None = field(default=None, repr=False, compare=False)
 
     def source_field(self, finding: Finding, chain: str | None) -> str | None:
         """The field of the user's document a finding is about (None when no field is involved)."""
@@ -43,10 +44,12 @@ class MappedInput:
             where = self.provenance.get((finding.focus, finding.path, finding.value))
             if where is not None:
                 return where
-        for (subject, predicate, _), where in self.provenance.items():
-            if subject == finding.focus and predicate == finding.path:
-                return where
-        return self.expected.get((finding.focus, finding.path))
+        if self._by_property is None:  # built on first use: (subject, predicate) → the first field
+            self._by_property = {}
+            for (subject, predicate, _), field_name in self.provenance.items():
+                self._by_property.setdefault((subject, predicate), field_name)
+        where = self._by_property.get((finding.focus, finding.path))
+        return where if where is not None else self.expected.get((finding.focus, finding.path))
 
 
 def _message(kind: str, *, value: str, source_field: str, target: str, suggestions: tuple[str, ...]) -> LocalText:
