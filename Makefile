@@ -5,7 +5,7 @@ BIN     = $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint typecheck unit install clean vocabularies context crosswalks load
+.PHONY: run test lint typecheck unit install clean vocabularies context crosswalks load bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ vocabularies: install
 
 context: install
 	$(BIN)/python -m app.profile.context > shapes/context.jsonld
+
+# validation throughput, side by side (README "Performance"); options: make bench ARGS="--records 10000 --json"
+bench: install
+	$(BIN)/python -m bench $(ARGS)
 
 # 50 clients for 60 s on loopback (figures in README "Under load")
 load: install

@@ -209,6 +209,30 @@ def generate(*, records: int, seed: int = 7) -> list[Document]:
             _rdf(rng, records, spanish=False)]
 
 
+def split(document: Document) -> list[Document]:
+    """The same records, one document each (what a portal posts on every save)."""
+    if document.media_type == "application/json":
+        data = json.loads(document.body)
+        if document.source == "co":
+            items = [json.dumps(view, ensure_ascii=False) for view in data]
+        elif document.source == "cl":
+            items = [json.dumps({"success": True, "result": package}, ensure_ascii=False)
+                     for package in data["result"]["results"]]
+        else:
+            items = [json.dumps({"dataset": [dataset]}, ensure_ascii=False) for dataset in data["dataset"]]
+        return [Document(document.source, document.media_type, item.encode(), 1) for item in items]
+    text = document.body.decode()
+    head, _, rest = text.partition("\n<")
+    blocks: list[str] = []
+    for chunk in ("<" + rest).split("\n<"):
+        chunk = chunk if chunk.startswith("<") else "<" + chunk
+        if " a dcat:Dataset ;" in chunk.splitlines()[0] or not blocks:
+            blocks.append(chunk)
+        else:
+            blocks[-1] += "\n" + chunk
+    return [Document(document.source, document.media_type, (PREFIXES + block).encode(), 1) for block in blocks]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=100)
