@@ -5,7 +5,7 @@ BIN     = $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint typecheck unit install clean vocabularies context crosswalks load bench
+.PHONY: run test system-deps lint typecheck unit install clean vocabularies context crosswalks load bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,17 @@ typecheck: install
 unit: install
 	$(BIN)/pytest -q
 
-test: lint typecheck unit
+# The browser test drives Debian's Chromium; installed here when missing (as root, with apt-get).
+system-deps:
+	@if [ ! -x "$${PUENTE_CHROMIUM:-/usr/bin/chromium}" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else \
+	    echo "The browser test needs Chromium: sudo apt-get install chromium (or set PUENTE_CHROMIUM)"; exit 1; \
+	  fi; \
+	fi
+
+test: system-deps lint typecheck unit
 
 # Regenerate derived data (needs ../shared); tests fail when these are stale.
 vocabularies: install
