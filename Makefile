@@ -43,7 +43,7 @@ test: system-deps lint typecheck unit
 
 # Regenerate derived data (needs ../shared); tests fail when these are stale.
 vocabularies: install
-	$(BIN)/python vocabularies/regenerate.py --sources ../shared/vocabulary-sources
+	$(BIN)/python vocabularies/regenerate.py --sources vocabularies/upstream
 
 context: install
 	$(BIN)/python -m app.profile.context > shapes/context.jsonld

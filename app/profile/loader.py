@@ -178,7 +178,9 @@ def load_vocabularies(vocab_dir: Path) -> tuple[dict[str, Vocabulary], Backgroun
     for prefix, ns in PREFIXES.items():
         alignments.bind(prefix, ns)
     for path in sorted(vocab_dir.glob("**/*.ttl")):
-        if path.name == "ontology.ttl" or path.parent.name == "alignments":
+        # upstream/ holds the raw copies regenerate.py trims; they are inputs, not vocabularies.
+        folders = path.relative_to(vocab_dir).parts[:-1]
+        if path.name == "ontology.ttl" or "alignments" in folders or "upstream" in folders:
             continue
         graph = alignments.graph(URIRef(path.resolve().as_uri()))
         try:

@@ -11,7 +11,6 @@ from rdflib.namespace import SKOS
 
 from app.profile.model import Profile
 from app.settings import REPO_ROOT
-from tests.conftest import SHARED
 
 EU_THEMES = "http://publications.europa.eu/resource/authority/data-theme/"
 ALIGNMENTS = sorted((REPO_ROOT / "vocabularies" / "alignments").glob("*.ttl"))
@@ -48,11 +47,12 @@ def test_spanish_sectors_follow_the_official_table(profile: Profile) -> None:
     assert len(set(graph.subjects(SKOS.inScheme, None))) == 22
     table = REPO_ROOT / "vocabularies" / "national" / "es-sectors.ttl"
     assert table.exists()
-    source = SHARED / "vocabulary-sources" / "es" / "sector_to_data-theme.csv"
-    if source.exists():
-        with source.open(encoding="utf-8") as fh:
-            for row in csv.DictReader(fh):
-                assert (URIRef(row["sector_uri"]), SKOS.exactMatch, URIRef(row["data_theme_uri"])) in graph
+    source = REPO_ROOT / "vocabularies" / "upstream" / "es" / "sector_to_data-theme.csv"
+    with source.open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows
+    for row in rows:
+        assert (URIRef(row["sector_uri"]), SKOS.exactMatch, URIRef(row["data_theme_uri"])) in graph
 
 
 @pytest.mark.parametrize("name,count", [("admin-co", 33 + 1122), ("admin-cl", 16 + 56 + 346), ("admin-mx", 32 + 2475),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import filecmp
+import hashlib
 import json
 import subprocess
 import sys
@@ -16,7 +17,6 @@ from app.namespaces import DCT
 from app.profile.context import build_context
 from app.profile.model import Profile
 from app.settings import REPO_ROOT
-from tests.conftest import SHARED
 
 EU = "http://publications.europa.eu/resource/authority/"
 EXPECTED_CLASSES = {
@@ -87,16 +87,34 @@ def test_sources_md_names_every_generated_file() -> None:
         assert f"vocabularies/national/{name}.ttl" in listing
 
 
-@pytest.mark.skipif(not (SHARED / "vocabulary-sources").exists(), reason="needs ../shared/vocabulary-sources")
+UPSTREAM = REPO_ROOT / "vocabularies" / "upstream"
+
+
 def test_vocabularies_are_not_stale(tmp_path: Path) -> None:
-    """Regenerating from ../shared gives byte-identical files (the script is the source of truth)."""
+    """Regenerating from vocabularies/upstream gives byte-identical files (the script is the source of truth)."""
     subprocess.run([sys.executable, str(REPO_ROOT / "vocabularies" / "regenerate.py"), "--sources",
-                    str(SHARED / "vocabulary-sources"), "--out", str(tmp_path)], check=True)
+                    str(UPSTREAM), "--out", str(tmp_path)], check=True)
     generated_files = sorted(tmp_path.glob("*/*.ttl"))
     assert len(generated_files) >= 15
     for generated in generated_files:
         relative = generated.relative_to(tmp_path)
         assert filecmp.cmp(generated, REPO_ROOT / "vocabularies" / relative, shallow=False), str(relative)
+
+
+def test_upstream_copies_match_the_digests_in_sources_md() -> None:
+    rows = [line.split("|") for line in (REPO_ROOT / "vocabularies" / "SOURCES.md").read_text(encoding="utf-8")
+            .splitlines() if line.startswith("| ") and "`" in line]
+    assert len(rows) >= 15
+    for row in rows:
+        source, digest = row[3].strip(" `"), row[4].strip(" `")
+        assert hashlib.sha256((UPSTREAM / source).read_bytes()).hexdigest() == digest, source
+    assert (UPSTREAM / "PROVENANCE.md").is_file()
+
+
+def test_upstream_copies_are_not_loaded_as_vocabularies(profile: Profile) -> None:
+    assert profile.vocabularies
+    for vocabulary in profile.vocabularies.values():
+        assert "upstream" not in vocabulary.path.parts, vocabulary.path
 
 
 def test_context_file_is_generated_from_the_shapes(profile: Profile) -> None:
