@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
@@ -13,7 +12,7 @@ from app.api import negotiation
 from app.api.deps import FormatQuery, LangDep, PipelineDep
 from app.api.problems import READ_ERRORS
 from app.api.rendering import page
-from app.crosswalk.table import crosswalk_table, steps_table
+from app.crosswalk.table import TableRow, crosswalk_table, steps_table
 from app.errors import NotFoundError
 from app.i18n import text
 
@@ -29,22 +28,11 @@ class SourceSummary(BaseModel):
     url: str
 
 
-class CrosswalkRow(BaseModel):
-    node: str
-    target: str
-    source: str
-    fallbacks: list[str]
-    transform: str
-    transform_doc: str
-    vocabulary: str | None
-    note: str | None
-
-
 class SourceDetail(SourceSummary):
     lang: str | None
     origin: str | None
     records: list[str]
-    rows: list[CrosswalkRow]
+    rows: list[TableRow]
 
 
 @router.get("/sources", summary="The input formats Puente reads",
@@ -74,9 +62,8 @@ def get_source(request: Request, pipeline: PipelineDep, lang: LangDep,
                                 default="application/json", format_key=fmt)
     spec = found.crosswalk.spec if found.crosswalk else None
     country = spec.country if spec else found.rdf_steps.spec.country if found.rdf_steps else None
-    table = (crosswalk_table(found.crosswalk) if found.crosswalk
-             else steps_table(found.rdf_steps) if found.rdf_steps else [])
-    rows = [CrosswalkRow(**asdict(r)) for r in table]
+    rows = (crosswalk_table(found.crosswalk) if found.crosswalk
+            else steps_table(found.rdf_steps) if found.rdf_steps else [])
     detail = SourceDetail(
         name=found.name, title=found.label, description=found.description, media_types=list(found.media_types),
         country=country, url=f"{pipeline.settings.base_url.rstrip('/')}/sources/{found.name}",
