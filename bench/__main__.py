@@ -16,7 +16,6 @@ import json
 import os
 import resource
 import shutil
-import statistics
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
@@ -29,6 +28,7 @@ from rdflib import Graph
 
 from bench.corpus import Document, generate, split
 from bench.server import running_server
+from bench.stats import p50_p99
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -59,11 +59,6 @@ def _pipeline():  # type: ignore[no-untyped-def]
 
 def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def _percentiles(values: list[float]) -> tuple[float, float]:
-    ordered = sorted(values)
-    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))]
 
 
 def naive_pyshacl(documents: list[Document]) -> Row:
@@ -99,7 +94,7 @@ def pyshacl_per_record(documents: list[Document], *, limit: int) -> Row:
         mapped, _, _ = pipeline.read(single.body, media_type=single.media_type, source=single.source)
         findings += len(engine.validate(mapped.graph))
         times.append((time.perf_counter() - started) * 1000)
-    p50, p99 = _percentiles(times)
+    p50, p99 = p50_p99(times)
     seconds = sum(times) / 1000
     return Row("pyshacl, record by record", len(singles), seconds, len(singles) / seconds, p50, p99, _rss_mb(),
                findings, f"first {len(singles)} records")
@@ -168,7 +163,7 @@ def puente_http(documents: list[Document], *, limit: int) -> Row:
                                         headers={"content-type": single.media_type})
                 times.append((time.perf_counter() - started) * 1000)
                 assert response.status_code == 200, response.text[:300]
-    p50, p99 = _percentiles(times)
+    p50, p99 = p50_p99(times)
     seconds = sum(times) / 1000
     return Row("Puente HTTP, one record per request", len(singles), seconds, len(singles) / seconds, p50, p99,
                _rss_mb(), None, "keep-alive, one client")

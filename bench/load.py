@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import statistics
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +20,7 @@ from pathlib import Path
 import httpx
 
 from bench.server import running_server
+from bench.stats import p50_p99
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "cases"
@@ -94,11 +94,6 @@ async def _client(base: str, calls: list[Call], deadline: float, tally: Tally, o
             tally.statuses[response.status_code] = tally.statuses.get(response.status_code, 0) + 1
 
 
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
-
-
 async def _run(base: str, *, clients: int, seconds: float, pid: int, warmup: float) -> dict[str, object]:
     calls = _calls()
     warm = Tally()
@@ -110,16 +105,18 @@ async def _run(base: str, *, clients: int, seconds: float, pid: int, warmup: flo
     elapsed = time.monotonic() - started
     rss_end = _rss_mb(pid)
     every = [v for values in tally.latencies.values() for v in values]
+    p50, p99 = p50_p99(every)
+    by_kind = {kind: p50_p99(v) for kind, v in sorted(tally.latencies.items())}
     return {
         "clients": clients, "seconds": round(elapsed, 1), "requests": len(every),
         "requests_per_s": round(len(every) / elapsed, 1),
-        "p50_ms": round(statistics.median(every), 1) if every else 0.0, "p99_ms": round(_percentile(every, 0.99), 1),
+        "p50_ms": round(p50, 1), "p99_ms": round(p99, 1),
         "status_5xx": sum(n for code, n in tally.statuses.items() if code >= 500),
         "statuses": {str(k): v for k, v in sorted(tally.statuses.items())}, "transport_errors": tally.errors,
         "rss_mb_start": round(rss_start, 1), "rss_mb_end": round(rss_end, 1),
         "rss_growth_pct": round(100 * (rss_end - rss_start) / rss_start, 1) if rss_start else 0.0,
-        "by_kind": {kind: {"n": len(v), "p50_ms": round(statistics.median(v), 1),
-                           "p99_ms": round(_percentile(v, 0.99), 1)} for kind, v in sorted(tally.latencies.items())},
+        "by_kind": {kind: {"n": len(tally.latencies[kind]), "p50_ms": round(k50, 1), "p99_ms": round(k99, 1)}
+                    for kind, (k50, k99) in by_kind.items()},
     }
 
 
