@@ -41,7 +41,7 @@ system-deps:
 
 test: system-deps lint typecheck unit
 
-# Regenerate derived data (needs ../shared); tests fail when these are stale.
+# Regenerate derived data (from vocabularies/upstream, shapes, mappings); tests fail when these are stale.
 vocabularies: install
 	$(BIN)/python vocabularies/regenerate.py --sources vocabularies/upstream
 
