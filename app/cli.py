@@ -121,14 +121,14 @@ def cmd_validate(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
     pipeline = _pipeline()
     progress.update(1, render(text("ui.cli.reading"), lang))
     mapped, source, detected = pipeline.read(body, media_type=media_type, source=args.source)
-    records = len(set(mapped.graph.subjects(None, None)))
+    records = len({s for s, _, _ in mapped.triples})
     progress.update(2, render(text("ui.cli.validating", count=records), lang))
-    findings = pipeline.engine.validate(mapped.graph) + mapped.problems
+    findings = pipeline.engine.validate_triples(mapped.triples) + mapped.problems
     progress.update(3, render(text("ui.cli.reporting"), lang))
     from app.pipeline.run import Outcome
 
     outcome = Outcome(mapped=mapped, findings=findings, source=source, detected=detected)
-    report = build_report(mapped.graph, findings, profile=pipeline.profile, lang=lang, source=source.name,
+    report = build_report(mapped.triples, findings, profile=pipeline.profile, lang=lang, source=source.name,
                           source_detected=detected, source_field=outcome.source_field)
     progress.update(4, "")
     progress.close()

@@ -106,7 +106,7 @@ def _batch_one(document: Document) -> tuple[int, int]:
     pipeline = _BATCH_PIPELINE
     assert pipeline is not None
     outcome = pipeline.validate(document.body, media_type=document.media_type, source=document.source)
-    build_report(outcome.mapped.graph, outcome.findings, profile=pipeline.profile, lang="es",
+    build_report(outcome.mapped.triples, outcome.findings, profile=pipeline.profile, lang="es",
                  source=outcome.source.name, source_detected=False, source_field=outcome.source_field)
     return document.records, sum(1 for f in outcome.findings if not f.component.startswith("puente:"))
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from rdflib import BNode, Graph, URIRef
+from rdflib import BNode, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
@@ -21,7 +21,6 @@ from app.crosswalk.loader import CompiledNode, CompiledRow, LoadedCrosswalk
 from app.crosswalk.lookups import Lookups
 from app.crosswalk.paths import Path as SourcePath
 from app.crosswalk.transforms import Context, Problem, Transform
-from app.namespaces import PREFIXES
 from app.pipeline.terms import Triple
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
@@ -39,16 +38,17 @@ class MappingProblem:
 
 @dataclass
 class Mapped:
-    """The common-profile graph of a document and everything needed to explain it."""
+    """The common-profile triples of a document and everything needed to explain them.
 
-    graph: Graph = field(default_factory=Graph)
+    No rdflib graph here: building one costs more than the whole mapping, and validation and reports work on
+    the triples (`provenance` keeps them, in order, each with the first field that produced it)."""
+
     provenance: dict[Triple, str] = field(default_factory=dict)
     expected: dict[tuple[Node, URIRef], str] = field(default_factory=dict)
     problems: list[MappingProblem] = field(default_factory=list)
     roots: list[Node] = field(default_factory=list)
 
     def add(self, triple: Triple, source_field: str) -> None:
-        self.graph.add(triple)
         self.provenance.setdefault(triple, source_field)
 
 
@@ -80,8 +80,6 @@ class Mapper:
 
     def map_document(self, document: Any) -> Mapped:
         mapped = Mapped()
-        for prefix, ns in PREFIXES.items():
-            mapped.graph.bind(prefix, ns)
         for record, where in self.records(document):
             self._root = None
             nodes = self._build(self.crosswalk.dataset, current=record, record=record, mapped=mapped,

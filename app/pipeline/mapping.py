@@ -12,7 +12,7 @@ from app.crosswalk.engine import Mapped, Mapper
 from app.crosswalk.lookups import Lookups
 from app.crosswalk.rdf_source import LoadedRdfSource
 from app.i18n import LocalText, compose, text
-from app.namespaces import curie
+from app.namespaces import PREFIXES, curie
 from app.pipeline.terms import Triple
 from app.pipeline.validation import Finding
 from app.profile.model import Severity
@@ -28,13 +28,37 @@ COMPONENTS = {
 
 @dataclass
 class MappedInput:
-    """What the map stage hands to validation and reporting."""
+    """What the map stage hands to validation and reporting.
 
-    graph: Graph
+    Validation and reports read `triples`; the rdflib `graph` (for serialising and exports) is built on first
+    use, because building it costs more than mapping and validating together. Only the triples cross a process
+    boundary."""
+
+    triples: list[Triple]
     provenance: dict[Triple, str] = field(default_factory=dict)
     expected: dict[tuple[Node, URIRef], str] = field(default_factory=dict)
     problems: list[Finding] = field(default_factory=list)
     _by_property: dict[tuple[Node, Node], str] | None = field(default=None, repr=False, compare=False)
+    _graph: Graph | None = field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def of_graph(cls, graph: Graph, *, problems: list[Finding]) -> MappedInput:
+        """An RDF input, already a graph."""
+        return cls(triples=list(graph), problems=problems, _graph=graph)
+
+    @property
+    def graph(self) -> Graph:
+        if self._graph is None:
+            graph = Graph()
+            for prefix, ns in PREFIXES.items():
+                graph.bind(prefix, ns)
+            for triple in self.triples:
+                graph.add(triple)
+            self._graph = graph
+        return self._graph
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {**self.__dict__, "_graph": None, "_by_property": None}
 
     def source_field(self, finding: Finding, chain: str | None) -> str | None:
         """The field of the user's document a finding is about (None when no field is involved)."""
@@ -94,5 +118,5 @@ def map_document(document: Any, *, mapper: Mapper, repeated_keys: list[str] | No
                 focus=mapped.roots[0], path=None, value=Literal(key), component="puente:DuplicateKey",
                 shape=PROBLEMS + "duplicate-key", severity=Severity.WARNING,
                 message=text("mapping.duplicate-key", value=key), source_field=key))
-    return MappedInput(graph=mapped.graph, provenance=mapped.provenance, expected=mapped.expected,
+    return MappedInput(triples=list(mapped.provenance), provenance=mapped.provenance, expected=mapped.expected,
                        problems=problems)

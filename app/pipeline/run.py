@@ -97,7 +97,7 @@ class Pipeline:
             problems: list[Finding] = []
             if chosen.rdf_steps is not None:
                 problems = normalise_rdf(graph, steps=chosen.rdf_steps, lookups=self.lookups)
-            return MappedInput(graph=graph, problems=problems), chosen, detected
+            return MappedInput.of_graph(graph, problems=problems), chosen, detected
         if not is_json:
             raise unsupported(chosen, media_type)
         if document is None:
@@ -105,7 +105,7 @@ class Pipeline:
         mapper = self.mappers[chosen.name]
         self._check_count(len(mapper.records(document)))
         mapped = map_document(document, mapper=mapper, repeated_keys=repeated)
-        if len(mapped.graph) == 0:
+        if not mapped.triples:
             paths = ", ".join(p.text for p in mapper.crosswalk.records)
             raise NoRecordsError(text("detail.no_source_records", source=chosen.name, paths=paths))
         return mapped, chosen, detected
@@ -127,5 +127,5 @@ class Pipeline:
     def validate(self, body: bytes, *, media_type: str, source: str | None) -> Outcome:
         """Read a body and validate it against the profile."""
         mapped, chosen, detected = self.read(body, media_type=media_type, source=source)
-        findings = self.engine.validate(mapped.graph) + mapped.problems
+        findings = self.engine.validate_triples(mapped.triples) + mapped.problems
         return Outcome(mapped=mapped, findings=findings, source=chosen, detected=detected)

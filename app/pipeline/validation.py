@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from pyshacl import Validator
@@ -19,7 +20,7 @@ from rdflib.term import Node
 
 from app.i18n import LocalText
 from app.namespaces import SH, curie
-from app.pipeline.terms import copy_graph
+from app.pipeline.terms import Triple, copy_graph
 from app.profile.model import Profile, Severity
 
 _SEVERITIES = {SH.Violation: Severity.VIOLATION, SH.Warning: Severity.WARNING, SH.Info: Severity.INFO}
@@ -74,6 +75,13 @@ class PyshaclEngine:
             validator.shacl_graph = self._shapes
             _conforms, report, _text = validator.run()  # type: ignore[no-untyped-call]
         return findings_from_report(report)
+
+    def validate_triples(self, triples: Iterable[Triple]) -> list[Finding]:
+        """Validate a set of triples (one record or a catalogue)."""
+        data = Graph()
+        for triple in triples:
+            data.add(triple)
+        return self.validate(data)
 
 
 def findings_from_report(report: Graph) -> list[Finding]:

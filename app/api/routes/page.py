@@ -54,7 +54,7 @@ def form(request: Request, pipeline: PipelineDep, lang: LangDep,
             context["error"] = render(text("ui.page.expired"), lang)
         else:
             outcome = stored.outcome
-            report = build_report(outcome.mapped.graph, outcome.findings, profile=pipeline.profile, lang=lang,
+            report = build_report(outcome.mapped.triples, outcome.findings, profile=pipeline.profile, lang=lang,
                                   source=outcome.source.name, source_detected=outcome.detected,
                                   source_field=outcome.source_field)
             context.update(report=report, token=result, filename=stored.filename,
@@ -96,7 +96,7 @@ def download(request: Request, pipeline: PipelineDep, lang: LangDep, token: str,
     if stored is None:
         raise NotFoundError(text("detail.not_found", path=f"/results/{token[:40]}"))
     outcome = stored.outcome
-    report = build_report(outcome.mapped.graph, outcome.findings, profile=pipeline.profile, lang=lang,
+    report = build_report(outcome.mapped.triples, outcome.findings, profile=pipeline.profile, lang=lang,
                           source=outcome.source.name, source_detected=outcome.detected,
                           source_field=outcome.source_field)
     attachment = {"Content-Disposition": f'attachment; filename="puente-{kind.replace("/", "-")}"'}

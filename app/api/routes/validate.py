@@ -45,7 +45,7 @@ async def validate(request: Request, pipeline: PipelineDep, runner: RunnerDep, l
     if chosen in RDF_OFFERS:
         graph = report_graph(outcome.findings, profile=pipeline.profile)
         return rdf_response(graph, media_type=chosen, profile=pipeline.profile)
-    report = build_report(outcome.mapped.graph, outcome.findings, profile=pipeline.profile, lang=lang,
+    report = build_report(outcome.mapped.triples, outcome.findings, profile=pipeline.profile, lang=lang,
                           source=outcome.source.name, source_detected=outcome.detected,
                           source_field=outcome.source_field)
     return Response(report.model_dump_json(), media_type="application/json",
