@@ -20,6 +20,7 @@ from rdflib.term import Node
 from app.crosswalk.loader import CompiledNode, CompiledRow, LoadedCrosswalk
 from app.crosswalk.lookups import Lookups
 from app.crosswalk.paths import Path as SourcePath
+from app.crosswalk.paths import parse_path
 from app.crosswalk.transforms import Context, Problem, Transform
 from app.pipeline.terms import Triple
 
@@ -69,6 +70,9 @@ class Mapper:
         self.lookups = lookups
         self.base_url = base_url.rstrip("/")
         self.origin = (crosswalk.spec.origin or self.base_url).rstrip("/")
+        # per row of the crosswalk (rows live as long as the mapper): the transform's context, the expected field
+        self._contexts: dict[int, Context] = {}
+        self._expected: dict[int, tuple[str, bool] | None] = {}
 
     def records(self, document: Any) -> list[tuple[dict[str, Any], str]]:
         """The records of a document: the first `records` path that reaches objects wins."""
@@ -135,13 +139,11 @@ class Mapper:
         def fill(match: re.Match[str]) -> str:
             nonlocal missing
             name = match.group(1)
-            fixed = {"base": self.base_url, "origin": self.origin, "index": str(position),
-                     "parent": str(parent) if parent is not None else "",
-                     "record": str(self._root) if self._root is not None else ""}
-            if name in fixed:
+            if name in _FIXED:
+                fixed = {"base": self.base_url, "origin": self.origin, "index": str(position),
+                         "parent": str(parent) if parent is not None else "",
+                         "record": str(self._root) if self._root is not None else ""}
                 return fixed[name]
-            from app.crosswalk.paths import parse_path
-
             values = parse_path(name).evaluate(item, record)
             scalar = next((v for v, _ in values if isinstance(v, (str, int)) and not isinstance(v, bool)), None)
             if scalar is None or str(scalar).strip() == "":
@@ -157,27 +159,20 @@ class Mapper:
     def _apply(self, row: CompiledRow, *, node: Node, cls: URIRef, item: Any, record: dict[str, Any],
                mapped: Mapped, prefix: str) -> None:
         spec = row.row
-        if spec.value is not None and not row.paths:
-            fields = [m for m in _PLACEHOLDER.findall(spec.value) if m not in _FIXED]
-            if fields:
-                mapped.expected.setdefault((node, row.target), _join(prefix, fields[0]))
-        if row.paths:
-            first = row.paths[0]
-            shown = first.text if first.from_record else _join(prefix, first.text)
-            mapped.expected.setdefault((node, row.target), shown)
+        expected = self._expected_field(row)
+        if expected is not None:
+            field_text, from_record = expected
+            mapped.expected.setdefault((node, row.target), field_text if from_record else _join(prefix, field_text))
         if row.node is not None:
-            first_row_path = next((r.paths[0] for r in row.node.rows if r.paths), None)
-            first_field = row.node.require[0] if row.node.require else row.node.each or first_row_path
-            if first_field is not None:
-                shown = first_field.text if first_field.from_record else _join(prefix, first_field.text)
-                mapped.expected.setdefault((node, row.target), shown)
             for child, where in self._build(row.node, current=item, record=record, mapped=mapped, prefix=prefix,
                                             parent=node):
                 mapped.add((node, row.target, child), where)
             return
         values, transform = self._values(row, item=item, record=record, prefix=prefix, parent=node)
-        context = Context(lookups=self.lookups, lang=self.crosswalk.spec.lang, args=spec.args,
-                          country=self.crosswalk.spec.country)
+        context = self._contexts.get(id(row))
+        if context is None:
+            context = self._contexts[id(row)] = Context(lookups=self.lookups, lang=self.crosswalk.spec.lang,
+                                                        args=spec.args, country=self.crosswalk.spec.country)
         for value, where in values:
             emitted = transform(value, context)
             for term in emitted.terms:
@@ -187,6 +182,25 @@ class Mapper:
             for problem in emitted.problems:
                 mapped.problems.append(MappingProblem(focus=node, target=row.target, problem=problem,
                                                       source_field=where))
+
+    def _expected_field(self, row: CompiledRow) -> tuple[str, bool] | None:
+        """The field that would fill a row, and whether it is read from the record (computed once per row)."""
+        key = id(row)
+        if key not in self._expected:
+            found: tuple[str, bool] | None = None
+            if row.row.value is not None and not row.paths:
+                fields = [m for m in _PLACEHOLDER.findall(row.row.value) if m not in _FIXED]
+                if fields:
+                    found = (fields[0], False)
+            if row.paths:
+                found = (row.paths[0].text, row.paths[0].from_record)
+            elif row.node is not None:
+                first_row_path = next((r.paths[0] for r in row.node.rows if r.paths), None)
+                first_field = row.node.require[0] if row.node.require else row.node.each or first_row_path
+                if first_field is not None:
+                    found = (first_field.text, first_field.from_record)
+            self._expected[key] = found
+        return self._expected[key]
 
     def _values(self, row: CompiledRow, *, item: Any, record: dict[str, Any], prefix: str,
                 parent: Node) -> tuple[list[tuple[Any, str]], Transform]:

@@ -11,9 +11,10 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 _IDENT = r"[A-Za-z_@][A-Za-z0-9_@:\-]*"
@@ -31,24 +32,41 @@ class Step:
     index: int | None = None        # [n]
     match: tuple[str, str] | None = None  # [key=value]
 
+    @functools.cached_property
+    def shown(self) -> str:
+        """The member name as written in a path (quoted when it is not an identifier)."""
+        key = self.key or ""
+        return key if re.fullmatch(_IDENT, key) else f'"{key}"'
+
 
 @dataclass(frozen=True)
 class Path:
     text: str
     from_record: bool
     steps: tuple[Step, ...]
+    # a path of member names only (most are): its keys and the concrete path, for a loop without recursion
+    keys: tuple[str, ...] | None = field(default=None, compare=False)
+    shown: str = field(default="", compare=False)
 
     def evaluate(self, current: Any, record: Any) -> list[tuple[Any, str]]:
         """Every value the path reaches, each with the concrete path that reached it."""
         start = record if self.from_record else current
         if not self.steps:
             return [] if start is None else [(start, "$")]
+        if self.keys is not None:
+            node = start
+            for key in self.keys:
+                if not isinstance(node, dict):
+                    return []
+                node = node.get(key)
+                if node is None:
+                    return []
+            return [(node, self.shown)]
         return [(value, where) for value, where in _walk(start, self.steps, "") if value is not None]
 
 
-def _join(prefix: str, key: str) -> str:
-    shown = key if re.fullmatch(_IDENT, key) else f'"{key}"'
-    return f"{prefix}.{shown}" if prefix else shown
+def _join(prefix: str, step: Step) -> str:
+    return f"{prefix}.{step.shown}" if prefix else step.shown
 
 
 def _walk(node: Any, steps: tuple[Step, ...], where: str) -> Iterator[tuple[Any, str]]:
@@ -58,7 +76,7 @@ def _walk(node: Any, steps: tuple[Step, ...], where: str) -> Iterator[tuple[Any,
     step, rest = steps[0], steps[1:]
     if step.key is not None:
         if isinstance(node, dict) and step.key in node:
-            yield from _walk(node[step.key], rest, _join(where, step.key))
+            yield from _walk(node[step.key], rest, _join(where, step))
         return
     if not isinstance(node, list):
         if step.every and node is not None:
@@ -77,6 +95,7 @@ def _walk(node: Any, steps: tuple[Step, ...], where: str) -> Iterator[tuple[Any,
                 yield from _walk(item, rest, f"{where}[{key}={wanted}]")
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_path(text: str) -> Path:
     """Parse a path; raise PathSyntaxError naming the position of the first mistake."""
     source = text.strip()
@@ -113,6 +132,10 @@ def parse_path(text: str) -> Path:
         position = match.end()
     if expect_name:
         raise PathSyntaxError(f"path {text!r} ends with '.'")
+    if all(step.key is not None for step in steps):
+        keys = tuple(step.key for step in steps if step.key is not None)
+        return Path(text=text, from_record=from_record, steps=tuple(steps), keys=keys,
+                    shown=".".join(step.shown for step in steps))
     return Path(text=text, from_record=from_record, steps=tuple(steps))
 
 
