@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -19,7 +20,7 @@ from app.errors import InputError, ParseError, PayloadTooLargeError, UnsafeInput
 from app.i18n import text
 from app.namespaces import PREFIXES, SH
 from app.pipeline.guards import check_xml_is_safe, decode_utf8, inline_jsonld_contexts, strict_json_loads
-from app.pipeline.terms import to_rdflib
+from app.pipeline.terms import TermCache, Triple
 
 
 class RdfSyntax(StrEnum):
@@ -72,6 +73,23 @@ def upload_base() -> str:
 def parse_rdf(body: bytes, *, syntax: RdfSyntax, limits: ParseLimits, own_contexts: dict[str, Any],
               own_context_iri: str, base_iri: str | None = None) -> Graph:
     """Parse an RDF document into a new graph, refusing unsafe or oversized content."""
+    return graph_of(parse_rdf_triples(body, syntax=syntax, limits=limits, own_contexts=own_contexts,
+                                      own_context_iri=own_context_iri, base_iri=base_iri))
+
+
+def graph_of(triples: Iterable[Triple]) -> Graph:
+    """An rdflib graph of triples, with Puente's prefixes. rdflib's context-free store: 2–3× faster to fill."""
+    graph = Graph(store="SimpleMemory")
+    for prefix, ns in PREFIXES.items():
+        graph.bind(prefix, ns)
+    for triple in triples:
+        graph.add(triple)
+    return graph
+
+
+def parse_rdf_triples(body: bytes, *, syntax: RdfSyntax, limits: ParseLimits, own_contexts: dict[str, Any],
+                      own_context_iri: str, base_iri: str | None = None) -> list[Triple]:
+    """Parse an RDF document into its distinct triples (in document order), refusing unsafe or oversized content."""
     if not body.strip():
         raise InputError(text("detail.empty_body"))
     data: bytes | str = body
@@ -83,9 +101,8 @@ def parse_rdf(body: bytes, *, syntax: RdfSyntax, limits: ParseLimits, own_contex
         check_xml_is_safe(body)
     else:
         decode_utf8(body)  # a clear error for bad bytes, with the offset
-    graph = Graph()
-    for prefix, ns in PREFIXES.items():
-        graph.bind(prefix, ns)
+    triples: dict[Triple, None] = {}
+    terms = TermCache()
     try:
         quads = ox.parse(data, format=_OX_FORMATS[syntax], base_iri=base_iri or upload_base(),
                          without_named_graphs=True)
@@ -95,8 +112,7 @@ def parse_rdf(body: bytes, *, syntax: RdfSyntax, limits: ParseLimits, own_contex
             obj = quad.object
             if isinstance(obj, ox.Literal) and len(obj.value) > limits.max_literal_chars:
                 raise PayloadTooLargeError(text("detail.literal_too_long", limit=limits.max_literal_chars))
-            triple = (to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(obj))
-            graph.add(triple)
+            triples[(terms.node(quad.subject), terms.node(quad.predicate), terms.node(obj))] = None
     except SyntaxError as exc:
         message = str(exc)
         if "LoadDocumentCallback" in message:  # defence in depth: a context we did not inline
@@ -105,18 +121,20 @@ def parse_rdf(body: bytes, *, syntax: RdfSyntax, limits: ParseLimits, own_contex
                          line=exc.lineno, column=exc.offset) from exc
     except (TypeError, ValueError) as exc:
         raise ParseError(text("detail.syntax", syntax=syntax.label, message=str(exc))) from exc
-    _refuse_shacl_terms(graph)
-    return graph
+    _refuse_shacl_terms(triples)
+    return list(triples)
 
 
-def _refuse_shacl_terms(graph: Graph) -> None:
+_RDF_TYPE = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+
+
+def _refuse_shacl_terms(triples: Iterable[Triple]) -> None:
     """Data must not carry shapes: they could never run, but they have no business in a record."""
-    for predicate in set(graph.predicates()):
-        if isinstance(predicate, URIRef) and str(predicate).startswith(str(SH)):
-            raise UnsafeInputError(text("detail.shacl_in_data", term=str(predicate)))
-    for cls in set(graph.objects(None, URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"))):
-        if isinstance(cls, URIRef) and str(cls).startswith(str(SH)):
-            raise UnsafeInputError(text("detail.shacl_in_data", term=str(cls)))
+    shacl = str(SH)
+    for _, predicate, obj in triples:
+        for term in (predicate, obj) if predicate == _RDF_TYPE else (predicate,):
+            if isinstance(term, URIRef) and term.startswith(shacl):
+                raise UnsafeInputError(text("detail.shacl_in_data", term=str(term)))
 
 
 def literal_text(node: object) -> str | None:

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from rdflib import Graph, URIRef
+from rdflib import URIRef
 from rdflib.namespace import RDF
 
 from app.crosswalk.engine import Mapper
@@ -19,20 +19,22 @@ from app.namespaces import CONTEXT_IRI, DC, DCAT
 from app.pipeline.compiled import CompiledEngine
 from app.pipeline.guards import strict_json_loads
 from app.pipeline.mapping import MappedInput, map_document, normalise_rdf
-from app.pipeline.parsing import RDF_MEDIA_TYPES, ParseLimits, parse_rdf
+from app.pipeline.parsing import RDF_MEDIA_TYPES, ParseLimits, graph_of, parse_rdf_triples
 from app.pipeline.report import SourceFieldResolver
 from app.pipeline.sources import JSON_MEDIA_TYPES, Source, SourceRegistry, rdf_syntax_for, unsupported, unsupported_any
+from app.pipeline.terms import Triple
 from app.pipeline.validation import Finding, PyshaclEngine
 from app.profile.model import Profile
 from app.settings import Settings
 
 
-def _uses_datos_gob_es(graph: Graph) -> bool:
+def _uses_datos_gob_es(triples: list[Triple]) -> bool:
     """True when a DCAT graph uses datos.gob.es taxonomies (sectors, territories, DIR3 bodies) or NTI-RISP's
     dc:language."""
-    if (None, DC.language, None) in graph:
-        return True
-    return any(isinstance(o, URIRef) and "datos.gob.es/" in str(o) for o in graph.objects())
+    return any(p == DC.language or (isinstance(o, URIRef) and "datos.gob.es/" in o) for _, p, o in triples)
+
+
+_RECORD_CLASSES = (DCAT.Dataset, DCAT.Catalog, DCAT.DataService)
 
 
 @dataclass(frozen=True)
@@ -87,16 +89,18 @@ class Pipeline:
         if chosen.is_rdf:
             syntax = rdf_syntax_for(chosen, media_type=media_type)
             data = body if document is None else json.dumps(document).encode("utf-8")
-            graph = parse_rdf(data, syntax=syntax, limits=self.limits, own_contexts=self.own_contexts,
-                              own_context_iri=CONTEXT_IRI)
-            if not any((None, RDF.type, cls) in graph for cls in (DCAT.Dataset, DCAT.Catalog, DCAT.DataService)):
+            triples = parse_rdf_triples(data, syntax=syntax, limits=self.limits, own_contexts=self.own_contexts,
+                                        own_context_iri=CONTEXT_IRI)
+            records = {s: o for s, p, o in triples if p == RDF.type and o in _RECORD_CLASSES}
+            if not records:
                 raise NoRecordsError(text("detail.no_records"))
-            self._check_count(sum(1 for _ in graph.subjects(RDF.type, DCAT.Dataset)))
-            if detected and "es" in self.registry.sources and _uses_datos_gob_es(graph):
+            self._check_count(sum(1 for o in records.values() if o == DCAT.Dataset))
+            if detected and "es" in self.registry.sources and _uses_datos_gob_es(triples):
                 chosen = self.registry.sources["es"]  # a Spanish record: read it with Spain's conventions
-            problems: list[Finding] = []
-            if chosen.rdf_steps is not None:
-                problems = normalise_rdf(graph, steps=chosen.rdf_steps, lookups=self.lookups)
+            if chosen.rdf_steps is None:
+                return MappedInput(triples=triples), chosen, detected
+            graph = graph_of(triples)
+            problems = normalise_rdf(graph, steps=chosen.rdf_steps, lookups=self.lookups)
             return MappedInput.of_graph(graph, problems=problems), chosen, detected
         if not is_json:
             raise unsupported(chosen, media_type)

@@ -30,6 +30,20 @@ def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.DefaultGraph |
     raise TypeError(f"unsupported RDF term {term!r}")
 
 
+class TermCache:
+    """to_rdflib with memory: a document names the same IRIs and values again and again, and building an
+    rdflib term (IRI checks, literal conversion) costs more than a dictionary lookup."""
+
+    def __init__(self) -> None:
+        self._terms: dict[object, Node] = {}
+
+    def node(self, term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+        found = self._terms.get(term)
+        if found is None:
+            found = self._terms[term] = to_rdflib(term)
+        return found
+
+
 def triples_from_quads(quads: Iterable[ox.Quad]) -> Iterator[Triple]:
     """rdflib triples from a stream of pyoxigraph quads (graph names are dropped)."""
     for quad in quads:
