@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from rdflib import Namespace
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
@@ -49,6 +51,7 @@ PREFIXES: dict[str, str] = {
 }
 
 
+@functools.lru_cache(maxsize=8192)  # reports shorten the same few properties thousands of times
 def curie(iri: str) -> str:
     """Shorten an IRI with the house prefixes; return it unchanged when none fits."""
     for prefix, ns in PREFIXES.items():

@@ -30,21 +30,31 @@ RDF_LANGSTRING = RDF.langString
 
 @dataclass
 class Index:
-    """One graph (plus background), ready for checks."""
+    """One graph (plus background), ready for checks. Values are dicts used as ordered sets (fast `in`)."""
 
-    out: dict[Node, dict[Node, list[Node]]]
+    out: dict[Node, dict[Node, dict[Node, None]]]
     classes: dict[Node, set[Node]]
     members: dict[Node, list[Node]]
 
 
+_XSD_STRING = XSD.string
+_RDF_TYPE = RDF.type  # a namespace attribute lookup costs more than the dictionary work around it
+
+
 def build_index(triples: Iterable[Triple], superclasses: dict[Node, tuple[Node, ...]]) -> Index:
-    out: dict[Node, dict[Node, list[Node]]] = {}
+    out: dict[Node, dict[Node, dict[Node, None]]] = {}
     direct: dict[Node, set[Node]] = {}
+    rdf_type = _RDF_TYPE
     for s, p, o in triples:
-        values = out.setdefault(s, {}).setdefault(p, [])
-        if o not in values:
-            values.append(o)
-        if p == RDF.type:
+        by_predicate = out.get(s)
+        if by_predicate is None:
+            by_predicate = out[s] = {}
+        values = by_predicate.get(p)
+        if values is None:
+            by_predicate[p] = {o: None}
+        else:
+            values[o] = None
+        if p is rdf_type or p == rdf_type:
             direct.setdefault(s, set()).add(o)
     closure_cache: dict[Node, set[Node]] = {}
 
@@ -72,7 +82,7 @@ def build_index(triples: Iterable[Triple], superclasses: dict[Node, tuple[Node, 
     return Index(out=out, classes=classes, members=members)
 
 
-Check = Callable[[Index, Node, list[Node]], list[tuple[Node | None]]]
+Check = Callable[[Index, Node, dict[Node, None]], list[tuple[Node | None]]]
 
 
 # What SHACL's sh:datatype means in practice, exactly as the reference engine (pyshacl 0.40) decides it:
@@ -94,27 +104,23 @@ def _datatype_ok(value: Node, datatype: Node) -> bool:
         return False
     if value.datatype == datatype:
         return getattr(value, "ill_typed", None) is not True and _actual_type_ok(value, datatype)
-    if value.datatype is None and value.language is None and datatype == XSD.string:
+    if value.datatype is None and value.language is None and datatype == _XSD_STRING:
         return _actual_type_ok(value, datatype)
     if datatype == RDF_LANGSTRING and value.language:
         return _actual_type_ok(value, datatype)
     return False
 
 
-def _kind_ok(value: Node, kind: Node) -> bool:
-    if kind == SH.IRI:
-        return isinstance(value, URIRef)
-    if kind == SH.Literal:
-        return isinstance(value, Literal)
-    if kind == SH.BlankNode:
-        return isinstance(value, BNode)
-    if kind == SH.BlankNodeOrIRI:
-        return isinstance(value, (URIRef, BNode))
-    if kind == SH.IRIOrLiteral:
-        return isinstance(value, (URIRef, Literal))
-    if kind == SH.BlankNodeOrLiteral:
-        return isinstance(value, (BNode, Literal))
-    raise ValueError(f"unsupported node kind {kind}")
+_KINDS: dict[Node, tuple[type, ...]] = {
+    SH.IRI: (URIRef,), SH.Literal: (Literal,), SH.BlankNode: (BNode,), SH.BlankNodeOrIRI: (URIRef, BNode),
+    SH.IRIOrLiteral: (URIRef, Literal), SH.BlankNodeOrLiteral: (BNode, Literal),
+}
+
+
+def _kind_types(kind: Node) -> tuple[type, ...]:
+    if kind not in _KINDS:
+        raise ValueError(f"unsupported node kind {kind}")
+    return _KINDS[kind]
 
 
 def _has_value_shape(shapes: Graph, shape: Node) -> list[tuple[Node, Node]]:
@@ -129,7 +135,7 @@ def _has_value_shape(shapes: Graph, shape: Node) -> list[tuple[Node, Node]]:
 
 
 def _conforms_to_pairs(index: Index, value: Node, pairs: list[tuple[Node, Node]]) -> bool:
-    return all(required in index.out.get(value, {}).get(path, []) for path, required in pairs)
+    return all(required in index.out.get(value, {}).get(path, ()) for path, required in pairs)
 
 
 def compile_check(shape: Node, shapes: Graph) -> Check:
@@ -150,7 +156,8 @@ def compile_check(shape: Node, shapes: Graph) -> Check:
         return lambda index, focus, values: [(v,) for v in values if not _datatype_ok(v, datatype)]
     kind = shapes.value(shape, SH.nodeKind)
     if kind is not None:
-        return lambda index, focus, values: [(v,) for v in values if not _kind_ok(v, kind)]
+        types = _kind_types(kind)
+        return lambda index, focus, values: [(v,) for v in values if not isinstance(v, types)]
     pattern = shapes.value(shape, SH.pattern)
     if pattern is not None:
         regex = re.compile(str(pattern))
@@ -209,10 +216,11 @@ class CompiledEngine:
                 extra.extend(known)
         index = build_index(data + extra, self._background.superclasses)
         findings: list[Finding] = []
+        nothing: dict[Node, None] = {}
         for compiled in self._shapes:
             info = compiled.info
             for focus in index.members.get(compiled.target, ()):
-                values = index.out.get(focus, {}).get(compiled.path, [])
+                values = index.out.get(focus, {}).get(compiled.path, nothing)
                 for (value,) in compiled.check(index, focus, values):
                     findings.append(Finding(focus=focus, path=compiled.path, value=value, component=info.component,
                                             shape=info.iri, severity=info.severity))

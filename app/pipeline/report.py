@@ -99,8 +99,9 @@ class _Ownership:
         self.links: dict[Node, list[tuple[Node, Node]]] = {}  # node → (property, IRI or blank node)
         self.texts: dict[tuple[Node, Node], list[Literal]] = {}  # (node, dct:title | dct:identifier) → literals
         kinds: dict[Node, dict[Node, None]] = {DCAT.Dataset: {}, DCAT.DataService: {}, DCAT.Catalog: {}}
+        rdf_type = _RDF_TYPE
         for subject, predicate, obj in triples:
-            if predicate == RDF.type:
+            if predicate == rdf_type:
                 if obj in kinds:
                     kinds[obj][subject] = None
             elif isinstance(obj, Literal):
@@ -156,7 +157,8 @@ class _Ownership:
         return f"_:{node}"
 
 
-_TEXTS = (DCT.title, DCT.identifier)
+_TEXTS = frozenset((DCT.title, DCT.identifier))
+_RDF_TYPE = RDF.type
 
 
 def build_report(data: Iterable[Triple], findings: list[Finding], *, profile: Profile, lang: str, source: str,
