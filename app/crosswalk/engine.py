@@ -83,8 +83,11 @@ class Mapper:
         return []
 
     def map_document(self, document: Any) -> Mapped:
+        return self.map_records(self.records(document))
+
+    def map_records(self, records: list[tuple[dict[str, Any], str]]) -> Mapped:
         mapped = Mapped()
-        for record, where in self.records(document):
+        for record, where in records:
             self._root = None
             nodes = self._build(self.crosswalk.dataset, current=record, record=record, mapped=mapped,
                                 prefix="" if where == "$" else where, parent=None)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -204,8 +204,10 @@ class CompiledEngine:
                         for info in profile.shapes.values()]
         self._background = profile.background
 
-    def validate_triples(self, triples: Iterable[Triple]) -> list[Finding]:
-        """Validate a set of triples (one record or a catalogue) without building an rdflib graph."""
+    def validate_triples(self, triples: Iterable[Triple], *, only: Container[Node] | None = None) -> list[Finding]:
+        """Validate a set of triples (one record or a catalogue) without building an rdflib graph.
+
+        `only`: validate these focus nodes alone (the others are there to be pointed at)."""
         data = list(triples)
         nodes = {o for _, _, o in data}
         extra: list[Triple] = []
@@ -220,6 +222,8 @@ class CompiledEngine:
         for compiled in self._shapes:
             info = compiled.info
             for focus in index.members.get(compiled.target, ()):
+                if only is not None and focus not in only:
+                    continue
                 values = index.out.get(focus, {}).get(compiled.path, nothing)
                 for (value,) in compiled.check(index, focus, values):
                     findings.append(Finding(focus=focus, path=compiled.path, value=value, component=info.component,

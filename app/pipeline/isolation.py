@@ -50,6 +50,7 @@ class Runner:
         if self.workers:
             global _PIPELINE
             _PIPELINE = pipeline
+            pipeline.lookups.warm()
             self._pool = self._new_pool()
 
     def _new_pool(self) -> ProcessPoolExecutor:

@@ -103,7 +103,13 @@ def normalise_rdf(graph: Graph, *, steps: LoadedRdfSource, lookups: Lookups) -> 
 
 def map_document(document: Any, *, mapper: Mapper, repeated_keys: list[str] | None = None) -> MappedInput:
     """Run the source's crosswalk over a parsed JSON document."""
-    mapped: Mapped = mapper.map_document(document)
+    return map_records(mapper.records(document), mapper=mapper, repeated_keys=repeated_keys)
+
+
+def map_records(records: list[tuple[dict[str, Any], str]], *, mapper: Mapper,
+                repeated_keys: list[str] | None = None) -> MappedInput:
+    """Run the source's crosswalk over records found in a JSON document."""
+    mapped: Mapped = mapper.map_records(records)
     problems = [
         Finding(focus=p.focus, path=p.target, value=Literal(p.problem.value), component=COMPONENTS[p.problem.kind],
                 shape=PROBLEMS + p.problem.kind, severity=p.problem.severity,

@@ -8,7 +8,7 @@ publisher...). `source_field` names the field of the user's own format.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Literal as TypingLiteral
 
 from pydantic import BaseModel, Field
@@ -162,13 +162,19 @@ _RDF_TYPE = RDF.type
 
 
 def build_report(data: Iterable[Triple], findings: list[Finding], *, profile: Profile, lang: str, source: str,
-                 source_detected: bool, source_field: SourceFieldResolver | None = None) -> ValidationReport:
-    """Group findings per record and render messages in `lang` (`data`: the input's triples, or its graph)."""
+                 source_detected: bool, source_field: SourceFieldResolver | None = None,
+                 only: Collection[Node] | None = None) -> ValidationReport:
+    """Group findings per record and render messages in `lang` (`data`: the input's triples, or its graph).
+
+    `only`: report these records alone (a share of a catalogue that also holds other records' descriptions)."""
     own = _Ownership(data)
-    records: dict[Node, list[ReportResult]] = {r: [] for r in [*own.catalogs, *own.datasets, *own.services]}
+    records: dict[Node, list[ReportResult]] = {r: [] for r in [*own.catalogs, *own.datasets, *own.services]
+                                               if only is None or r in only}
     others: dict[Node, list[ReportResult]] = {}
     for finding in findings:
         owners, chain = own.owners(finding.focus)
+        if only is not None:
+            owners = [owner for owner in owners if owner in records]
         result = _result(finding, profile=profile, lang=lang, chain=chain, resolver=source_field)
         if owners:
             for owner in owners:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from rdflib import URIRef
@@ -18,7 +18,7 @@ from app.i18n import text
 from app.namespaces import CONTEXT_IRI, DC, DCAT
 from app.pipeline.compiled import CompiledEngine
 from app.pipeline.guards import strict_json_loads
-from app.pipeline.mapping import MappedInput, map_document, normalise_rdf
+from app.pipeline.mapping import MappedInput, map_records, normalise_rdf
 from app.pipeline.parsing import RDF_MEDIA_TYPES, ParseLimits, graph_of, parse_rdf_triples
 from app.pipeline.report import SourceFieldResolver
 from app.pipeline.sources import JSON_MEDIA_TYPES, Source, SourceRegistry, rdf_syntax_for, unsupported, unsupported_any
@@ -35,6 +35,17 @@ def _uses_datos_gob_es(triples: list[Triple]) -> bool:
 
 
 _RECORD_CLASSES = (DCAT.Dataset, DCAT.Catalog, DCAT.DataService)
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A body parsed and its source chosen: `mapped` for RDF (already profile triples), `records` for JSON."""
+
+    source: Source
+    detected: bool
+    mapped: MappedInput | None = None
+    records: list[tuple[dict[str, Any], str]] = field(default_factory=list)
+    repeated: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -71,7 +82,24 @@ class Pipeline:
         self.own_contexts = {CONTEXT_IRI: profile.context, own: profile.context}
 
     def read(self, body: bytes, *, media_type: str, source: str | None) -> tuple[MappedInput, Source, bool]:
-        """Parse (and map) a body into a profile graph."""
+        """Parse (and map) a body into the profile's triples."""
+        opened = self.open(body, media_type=media_type, source=source)
+        if opened.mapped is not None:
+            return opened.mapped, opened.source, opened.detected
+        mapped = self.map_records(opened, opened.records)
+        if not mapped.triples:
+            paths = ", ".join(p.text for p in self.mappers[opened.source.name].crosswalk.records)
+            raise NoRecordsError(text("detail.no_source_records", source=opened.source.name, paths=paths))
+        return mapped, opened.source, opened.detected
+
+    def map_records(self, opened: Opened, records: list[tuple[dict[str, Any], str]], *,
+                    report_repeated: bool = True) -> MappedInput:
+        """Map some records of an opened JSON document (all of them, or one worker's share)."""
+        return map_records(records, mapper=self.mappers[opened.source.name],
+                           repeated_keys=opened.repeated if report_repeated else None)
+
+    def open(self, body: bytes, *, media_type: str, source: str | None) -> Opened:
+        """Parse a body and choose its source: RDF comes out as triples, JSON as its records (not mapped yet)."""
         is_json = media_type in JSON_MEDIA_TYPES or media_type == "application/ld+json"
         if media_type not in RDF_MEDIA_TYPES and not is_json:
             raise unsupported(self.registry.get(source), media_type) if source else unsupported_any(media_type)
@@ -98,21 +126,17 @@ class Pipeline:
             if detected and "es" in self.registry.sources and _uses_datos_gob_es(triples):
                 chosen = self.registry.sources["es"]  # a Spanish record: read it with Spain's conventions
             if chosen.rdf_steps is None:
-                return MappedInput(triples=triples), chosen, detected
+                return Opened(source=chosen, detected=detected, mapped=MappedInput(triples=triples))
             graph = graph_of(triples)
             problems = normalise_rdf(graph, steps=chosen.rdf_steps, lookups=self.lookups)
-            return MappedInput.of_graph(graph, problems=problems), chosen, detected
+            return Opened(source=chosen, detected=detected, mapped=MappedInput.of_graph(graph, problems=problems))
         if not is_json:
             raise unsupported(chosen, media_type)
         if document is None:
             document = self._json(body, repeated=repeated)
-        mapper = self.mappers[chosen.name]
-        self._check_count(len(mapper.records(document)))
-        mapped = map_document(document, mapper=mapper, repeated_keys=repeated)
-        if not mapped.triples:
-            paths = ", ".join(p.text for p in mapper.crosswalk.records)
-            raise NoRecordsError(text("detail.no_source_records", source=chosen.name, paths=paths))
-        return mapped, chosen, detected
+        found = self.mappers[chosen.name].records(document)
+        self._check_count(len(found))
+        return Opened(source=chosen, detected=detected, records=found, repeated=repeated)
 
     def _check_count(self, records: int) -> None:
         if records > self.settings.max_records:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 
 from pyshacl import Validator
@@ -76,12 +76,13 @@ class PyshaclEngine:
             _conforms, report, _text = validator.run()  # type: ignore[no-untyped-call]
         return findings_from_report(report)
 
-    def validate_triples(self, triples: Iterable[Triple]) -> list[Finding]:
-        """Validate a set of triples (one record or a catalogue)."""
+    def validate_triples(self, triples: Iterable[Triple], *, only: Container[Node] | None = None) -> list[Finding]:
+        """Validate a set of triples (one record or a catalogue); `only`: keep the findings on these nodes."""
         data = Graph()
         for triple in triples:
             data.add(triple)
-        return self.validate(data)
+        findings = self.validate(data)
+        return findings if only is None else [f for f in findings if f.focus in only]
 
 
 def findings_from_report(report: Graph) -> list[Finding]:

@@ -1,0 +1,251 @@
+"""Catalogues on every core: the input is read once, its records are shared out to forked workers, and each
+worker maps, validates and reports its share; the parent merges the reports.
+
+Exactly the answer of one process, by construction:
+- RDF: a worker gets whole records: every node its records reach (its *members*, validated and reported) plus
+  the description of every node those members point at (so class and value checks see what they would see in
+  the whole graph). A node two records share is a member of both shares; its findings are counted once.
+- JSON: each share is mapped on its own, so two shares could describe one IRI differently, or one share could
+  point at a node only another describes. Workers send a digest of each IRI's description and the IRIs they point
+  at without describing; when shares disagree or depend on each other, the catalogue is validated again in one
+  process. Real catalogues mint IRIs per record, so this is rare.
+Workers are forked (they share the loaded profile and the parsed input without copying it), so this path is
+for the command line and the benchmark, not for threads of the web service.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDF
+from rdflib.term import Node
+
+from app.namespaces import DCAT
+from app.pipeline.mapping import MappedInput
+from app.pipeline.report import RecordReport, ReportResult, Summary, ValidationReport, build_report
+from app.pipeline.run import Opened, Outcome, Pipeline
+from app.pipeline.terms import Triple
+from app.pipeline.validation import Finding
+from app.profile.model import Severity
+
+_ROOTS = (DCAT.Dataset, DCAT.DataService, DCAT.Catalog)
+SHARES_PER_WORKER = 4  # smaller shares even out records of different sizes
+
+
+@dataclass
+class _Share:
+    """What one worker validates: JSON records to map, or RDF triples with the nodes it answers for."""
+
+    records: list[tuple[dict[str, object], str]] = field(default_factory=list)
+    first: bool = False  # the share that reports document-level problems (repeated keys)
+    triples: list[Triple] = field(default_factory=list)
+    members: set[Node] = field(default_factory=set)
+    roots: set[Node] = field(default_factory=set)
+
+
+@dataclass
+class _Job:
+    pipeline: Pipeline
+    opened: Opened
+    lang: str
+    shares: list[_Share]
+
+
+@dataclass
+class _Piece:
+    report: ValidationReport
+    counted: dict[tuple[str, ...], Severity]  # distinct findings of the share
+    described: dict[str, int]  # IRI → digest of its description (JSON shares only)
+    pointed: set[str]  # IRIs pointed at but not described in the share (JSON shares only)
+
+
+_JOB: _Job | None = None  # set in the parent just before forking; read by the workers
+
+
+def validate_catalogue(pipeline: Pipeline, body: bytes, *, media_type: str, source: str | None, lang: str,
+                       processes: int) -> ValidationReport:
+    """Validate a record or a whole catalogue on `processes` cores; same report as a single process."""
+    opened = pipeline.open(body, media_type=media_type, source=source)
+    shares = _shares(opened, parts=processes * SHARES_PER_WORKER) if processes > 1 else []
+    if len(shares) < 2:
+        return _whole(pipeline, opened, lang=lang)
+    pipeline.lookups.warm()
+    gc.freeze()  # the workers' garbage collector would otherwise touch, and so copy, every page of the parent
+    global _JOB
+    _JOB = _Job(pipeline=pipeline, opened=opened, lang=lang, shares=shares)
+    try:
+        with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork")) as pool:
+            pieces = list(pool.map(_run_share, range(len(shares))))
+    finally:
+        _JOB = None
+        gc.unfreeze()
+    if opened.mapped is None and not _independent(pieces):
+        return _whole(pipeline, opened, lang=lang)
+    return _merge(pieces, opened=opened)
+
+
+def _whole(pipeline: Pipeline, opened: Opened, *, lang: str) -> ValidationReport:
+    mapped = opened.mapped if opened.mapped is not None else pipeline.map_records(opened, opened.records)
+    findings = pipeline.engine.validate_triples(mapped.triples) + mapped.problems
+    outcome = Outcome(mapped=mapped, findings=findings, source=opened.source, detected=opened.detected)
+    return build_report(mapped.triples, findings, profile=pipeline.profile, lang=lang, source=opened.source.name,
+                        source_detected=opened.detected, source_field=outcome.source_field)
+
+
+# ---------------------------------------------------------------------------------------------- sharing out
+
+
+def _shares(opened: Opened, *, parts: int) -> list[_Share]:
+    if opened.mapped is None:
+        size = max(1, -(-len(opened.records) // parts))
+        return [_Share(records=opened.records[i:i + size], first=i == 0) for i in range(0, len(opened.records), size)]
+    return _rdf_shares(opened.mapped, parts=parts)
+
+
+def _rdf_shares(mapped: MappedInput, *, parts: int) -> list[_Share]:
+    described: set[Node] = set()
+    links: dict[Node, list[Node]] = {}
+    roots: dict[Node, None] = {}
+    for subject, predicate, obj in mapped.triples:
+        described.add(subject)
+        if predicate == RDF.type and obj in _ROOTS:
+            roots[subject] = None
+        elif not isinstance(obj, Literal):
+            links.setdefault(subject, []).append(obj)
+    ordered = list(roots)
+    size = max(1, -(-len(ordered) // parts))
+    shares: list[_Share] = []
+    reached: set[Node] = set()
+    for start in range(0, len(ordered), size):
+        share = _Share(roots=set(ordered[start:start + size]))
+        for root in ordered[start:start + size]:
+            _reach(root, links=links, roots=roots, into=share.members)
+        reached |= share.members
+        shares.append(share)
+    shares[0].members |= described - reached  # described, but no record reaches it
+    wanted_by: dict[Node, list[_Share]] = {}  # node → the shares that need its description
+    for share in shares:
+        needed = set(share.members)
+        for node in share.members:
+            needed.update(links.get(node, ()))
+        for node in needed:
+            wanted_by.setdefault(node, []).append(share)
+    for triple in mapped.triples:  # in document order, like the whole
+        for share in wanted_by.get(triple[0], ()):
+            share.triples.append(triple)
+    return shares
+
+
+def _reach(root: Node, *, links: dict[Node, list[Node]], roots: dict[Node, None], into: set[Node]) -> None:
+    into.add(root)
+    stack = [root]
+    while stack:
+        for obj in links.get(stack.pop(), ()):
+            if obj not in into and obj not in roots:
+                into.add(obj)
+                stack.append(obj)
+
+
+# ---------------------------------------------------------------------------------------------- one share
+
+
+def _run_share(index: int) -> _Piece:
+    job = _JOB
+    assert job is not None, "worker forked without a job"
+    pipeline, opened, share = job.pipeline, job.opened, job.shares[index]
+    described: dict[str, int] = {}
+    pointed: set[str] = set()
+    if opened.mapped is None:
+        mapped = pipeline.map_records(opened, share.records, report_repeated=share.first)
+        described, pointed = _fingerprint(mapped.triples)
+        findings = pipeline.engine.validate_triples(mapped.triples) + mapped.problems
+    else:
+        mapped = MappedInput(triples=share.triples)
+        members = share.members
+        findings = pipeline.engine.validate_triples(share.triples, only=members) + [
+            f for f in opened.mapped.problems if f.focus in members]
+    outcome = Outcome(mapped=mapped, findings=findings, source=opened.source, detected=opened.detected)
+    report = build_report(mapped.triples, findings, profile=pipeline.profile, lang=job.lang,
+                          source=opened.source.name, source_detected=opened.detected,
+                          source_field=outcome.source_field, only=share.roots if opened.mapped is not None else None)
+    return _Piece(report=report, counted={_identity(f): f.severity for f in findings}, described=described,
+                  pointed=pointed)
+
+
+def _identity(finding: Finding) -> tuple[str, ...]:
+    value = "" if finding.value is None else f"{type(finding.value).__name__}:{finding.value}"
+    return (*finding.key(), value, finding.source_field or "")
+
+
+def _fingerprint(triples: Iterable[Triple]) -> tuple[dict[str, int], set[str]]:
+    about: dict[str, set[tuple[Node, Node]]] = {}
+    objects: set[str] = set()
+    for subject, predicate, obj in triples:
+        if isinstance(subject, URIRef):
+            about.setdefault(str(subject), set()).add((predicate, obj))
+        if isinstance(obj, URIRef) and predicate != RDF.type:
+            objects.add(str(obj))
+    return {iri: hash(frozenset(pairs)) for iri, pairs in about.items()}, objects - about.keys()
+
+
+# ---------------------------------------------------------------------------------------------- merging
+
+
+def _independent(pieces: list[_Piece]) -> bool:
+    """True when no two JSON shares describe one IRI differently and none points at another's nodes."""
+    seen: dict[str, int] = {}
+    records: set[str] = set()
+    for piece in pieces:
+        for iri, digest in piece.described.items():
+            if seen.setdefault(iri, digest) != digest:
+                return False
+        for record in piece.report.records:
+            if record.iri is not None:
+                if record.iri in records:
+                    return False  # one record split over two shares
+                records.add(record.iri)
+    return not any(piece.pointed & seen.keys() for piece in pieces)
+
+
+def _merge(pieces: list[_Piece], *, opened: Opened) -> ValidationReport:
+    by_type: dict[str, list[RecordReport]] = {"catalog": [], "dataset": [], "dataservice": []}
+    others: dict[str, RecordReport] = {}
+    counted: dict[tuple[str, ...], Severity] = {}
+    for piece in pieces:
+        counted.update(piece.counted)
+        for record in piece.report.records:
+            if record.type != "other":
+                by_type[record.type].append(record)
+            else:
+                focus = record.results[0].focus if record.results else record.id
+                if focus in others:
+                    _absorb(others[focus], record.results)
+                else:
+                    others[focus] = record
+    first = pieces[0].report
+    main = by_type["dataset"] + by_type["dataservice"]
+    violations = sum(1 for s in counted.values() if s is Severity.VIOLATION)
+    # unowned nodes come last, in the order of their focus (as findings are ordered in one process)
+    unowned = sorted(others.values(), key=lambda r: r.results[0].focus.removeprefix("_:") if r.results else r.id)
+    return ValidationReport(
+        conforms=violations == 0, source=opened.source.name, source_detected=opened.detected, lang=first.lang,
+        profile=first.profile,
+        summary=Summary(records=len(main), conforming=sum(1 for r in main if r.conforms), violations=violations,
+                        warnings=sum(1 for s in counted.values() if s is Severity.WARNING),
+                        infos=sum(1 for s in counted.values() if s is Severity.INFO)),
+        records=[*by_type["catalog"], *main, *unowned])
+
+
+def _absorb(record: RecordReport, results: list[ReportResult]) -> None:
+    """One unowned node found by two shares: its results once."""
+    known = {r.model_dump_json() for r in record.results}
+    record.results.extend(r for r in results if r.model_dump_json() not in known)
+    record.violations = sum(1 for r in record.results if r.severity == "violation")
+    record.warnings = sum(1 for r in record.results if r.severity == "warning")
+    record.infos = sum(1 for r in record.results if r.severity == "info")
+    record.conforms = record.violations == 0
