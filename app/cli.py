@@ -18,9 +18,10 @@ from app.crosswalk.loader import load_crosswalks
 from app.crosswalk.rdf_source import load_rdf_sources
 from app.errors import PuenteError
 from app.i18n import negotiate, render, text
+from app.pipeline.batch import validate_catalogue
 from app.pipeline.enrichment import for_publication
 from app.pipeline.exports import to_ckan, to_dcat_ap_es
-from app.pipeline.report import ValidationReport, build_report, report_csv, report_graph
+from app.pipeline.report import ValidationReport, report_csv, report_graph
 from app.pipeline.run import Pipeline
 from app.pipeline.serialisation import BY_KEY, serialise
 from app.pipeline.sniff import guess_media_type
@@ -120,16 +121,15 @@ def cmd_validate(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
     progress.update(0, render(text("ui.cli.loading"), lang))
     pipeline = _pipeline()
     progress.update(1, render(text("ui.cli.reading"), lang))
-    mapped, source, detected = pipeline.read(body, media_type=media_type, source=args.source)
-    records = len({s for s, _, _ in mapped.triples})
-    progress.update(2, render(text("ui.cli.validating", count=records), lang))
-    findings = pipeline.engine.validate_triples(mapped.triples) + mapped.problems
-    progress.update(3, render(text("ui.cli.reporting"), lang))
-    from app.pipeline.run import Outcome
 
-    outcome = Outcome(mapped=mapped, findings=findings, source=source, detected=detected)
-    report = build_report(mapped.triples, findings, profile=pipeline.profile, lang=lang, source=source.name,
-                          source_detected=detected, source_field=outcome.source_field)
+    def opened(records: int) -> None:
+        progress.update(2, render(text("ui.cli.validating", count=records), lang))
+
+    # Catalogues are shared out over every core (--processes); the report is the one a single process makes.
+    result = validate_catalogue(pipeline, body, media_type=media_type, source=args.source, lang=lang,
+                                processes=args.processes or os.cpu_count() or 1,
+                                keep_findings=args.format == "ttl", on_open=opened)
+    report, findings = result.report, result.findings
     progress.update(4, "")
     progress.close()
     if args.format == "json":
@@ -191,6 +191,8 @@ def build_parser() -> argparse.ArgumentParser:
                           help="text (readable, coloured on a terminal), json (the API report), csv (one row per "
                                "result), ttl (SHACL validation report)")
     validate.add_argument("--no-color", action="store_true", help="plain text even on a terminal")
+    validate.add_argument("--processes", type=int, metavar="N",
+                          help="processes for a catalogue (default: every core)")
     validate.set_defaults(handler=cmd_validate)
 
     convert = commands.add_parser("convert", help="convert a record to the common profile, DCAT-AP-ES or CKAN")

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
@@ -54,6 +54,7 @@ class _Job:
     opened: Opened
     lang: str
     shares: list[_Share]
+    keep_findings: bool
 
 
 @dataclass
@@ -62,22 +63,36 @@ class _Piece:
     counted: dict[tuple[str, ...], Severity]  # distinct findings of the share
     described: dict[str, int]  # IRI → digest of its description (JSON shares only)
     pointed: set[str]  # IRIs pointed at but not described in the share (JSON shares only)
+    findings: list[Finding]  # when asked for
+
+
+@dataclass
+class CatalogueResult:
+    """The report, and the findings themselves when asked for (a SHACL report graph is made from them)."""
+
+    report: ValidationReport
+    findings: list[Finding]
 
 
 _JOB: _Job | None = None  # set in the parent just before forking; read by the workers
 
 
 def validate_catalogue(pipeline: Pipeline, body: bytes, *, media_type: str, source: str | None, lang: str,
-                       processes: int) -> ValidationReport:
-    """Validate a record or a whole catalogue on `processes` cores; same report as a single process."""
+                       processes: int, keep_findings: bool = False,
+                       on_open: Callable[[int], None] | None = None) -> CatalogueResult:
+    """Validate a record or a whole catalogue on `processes` cores; same report as a single process.
+
+    `on_open` is told the number of records once the input is read (for a progress bar)."""
     opened = pipeline.open(body, media_type=media_type, source=source)
+    if on_open is not None:
+        on_open(len(opened.records) if opened.mapped is None else _count_records(opened.mapped))
     shares = _shares(opened, parts=processes * SHARES_PER_WORKER) if processes > 1 else []
     if len(shares) < 2:
         return _whole(pipeline, opened, lang=lang)
     pipeline.lookups.warm()
     gc.freeze()  # the workers' garbage collector would otherwise touch, and so copy, every page of the parent
     global _JOB
-    _JOB = _Job(pipeline=pipeline, opened=opened, lang=lang, shares=shares)
+    _JOB = _Job(pipeline=pipeline, opened=opened, lang=lang, shares=shares, keep_findings=keep_findings)
     try:
         with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork")) as pool:
             pieces = list(pool.map(_run_share, range(len(shares))))
@@ -86,15 +101,22 @@ def validate_catalogue(pipeline: Pipeline, body: bytes, *, media_type: str, sour
         gc.unfreeze()
     if opened.mapped is None and not _independent(pieces):
         return _whole(pipeline, opened, lang=lang)
-    return _merge(pieces, opened=opened)
+    findings = list({_identity(f): f for piece in pieces for f in piece.findings}.values())
+    findings.sort(key=Finding.key)
+    return CatalogueResult(report=_merge(pieces, opened=opened), findings=findings)
 
 
-def _whole(pipeline: Pipeline, opened: Opened, *, lang: str) -> ValidationReport:
+def _count_records(mapped: MappedInput) -> int:
+    return sum(1 for _, p, o in mapped.triples if p == RDF.type and o in _ROOTS[:2])
+
+
+def _whole(pipeline: Pipeline, opened: Opened, *, lang: str) -> CatalogueResult:
     mapped = opened.mapped if opened.mapped is not None else pipeline.map_records(opened, opened.records)
     findings = pipeline.engine.validate_triples(mapped.triples) + mapped.problems
     outcome = Outcome(mapped=mapped, findings=findings, source=opened.source, detected=opened.detected)
-    return build_report(mapped.triples, findings, profile=pipeline.profile, lang=lang, source=opened.source.name,
-                        source_detected=opened.detected, source_field=outcome.source_field)
+    report = build_report(mapped.triples, findings, profile=pipeline.profile, lang=lang, source=opened.source.name,
+                          source_detected=opened.detected, source_field=outcome.source_field)
+    return CatalogueResult(report=report, findings=findings)
 
 
 # ---------------------------------------------------------------------------------------------- sharing out
@@ -174,7 +196,7 @@ def _run_share(index: int) -> _Piece:
                           source=opened.source.name, source_detected=opened.detected,
                           source_field=outcome.source_field, only=share.roots if opened.mapped is not None else None)
     return _Piece(report=report, counted={_identity(f): f.severity for f in findings}, described=described,
-                  pointed=pointed)
+                  pointed=pointed, findings=findings if job.keep_findings else [])
 
 
 def _identity(finding: Finding) -> tuple[str, ...]:

@@ -1,0 +1,107 @@
+"""Catalogues on every core answer exactly what one process answers, and what pyshacl finds.
+
+Blank nodes get new names on every read, so reports are compared with blank node names erased and each
+record's results as a multiset.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+from rdflib import BNode
+
+from app.crosswalk.loader import load_crosswalks
+from app.crosswalk.rdf_source import load_rdf_sources
+from app.pipeline.batch import validate_catalogue
+from app.pipeline.report import ValidationReport
+from app.pipeline.run import Pipeline
+from app.pipeline.validation import Finding, PyshaclEngine
+from app.profile.model import Profile
+from app.settings import REPO_ROOT, Settings
+from bench.corpus import Document, generate
+
+_BLANK = re.compile(r"_:[0-9A-Za-z]+")
+
+
+@pytest.fixture(scope="module")
+def pipeline(profile: Profile) -> Pipeline:
+    return Pipeline(profile=profile, settings=Settings(), crosswalks=load_crosswalks(REPO_ROOT / "mappings"),
+                    rdf_sources=load_rdf_sources(REPO_ROOT / "mappings"))
+
+
+def _normal(report: ValidationReport) -> dict[str, Any]:
+    data = report.model_dump()
+    records = []
+    for record in data.pop("records"):
+        results = sorted(_BLANK.sub("_:", json.dumps(r, sort_keys=True)) for r in record.pop("results"))
+        if record["iri"] is None:
+            record["id"] = _BLANK.sub("_:", record["id"])
+        records.append(_BLANK.sub("_:", json.dumps({**record, "results": results}, sort_keys=True)))
+    data["records"] = records
+    return data
+
+
+def _key(finding: Finding) -> tuple[str, ...]:
+    def shown(node: object) -> str:
+        return "_:" if isinstance(node, BNode) else str(node)
+
+    return (shown(finding.focus), str(finding.path), "" if finding.value is None else shown(finding.value),
+            finding.component, finding.shape, finding.severity.value)
+
+
+def _run(pipeline: Pipeline, document: Document, *, processes: int) -> Any:
+    return validate_catalogue(pipeline, document.body, media_type=document.media_type, source=document.source,
+                              lang="es", processes=processes, keep_findings=True)
+
+
+@pytest.mark.parametrize("document", generate(records=200, seed=11), ids=lambda d: d.source)
+def test_every_core_reports_what_one_process_reports(document: Document, pipeline: Pipeline) -> None:
+    shared = _run(pipeline, document, processes=2)
+    alone = _run(pipeline, document, processes=1)
+    assert shared.report.summary.records >= document.records
+    assert shared.report.summary.violations > 0  # the corpus has defects: there is something to get wrong
+    assert _normal(shared.report) == _normal(alone.report)
+    assert sorted(map(_key, shared.findings)) == sorted(map(_key, alone.findings))
+
+
+@pytest.mark.parametrize("document", generate(records=40, seed=5), ids=lambda d: d.source)
+def test_every_core_finds_what_pyshacl_finds(document: Document, pipeline: Pipeline, engine: PyshaclEngine) -> None:
+    shared = _run(pipeline, document, processes=2)
+    mapped, _, _ = pipeline.read(document.body, media_type=document.media_type, source=document.source)
+    reference = engine.validate(mapped.graph) + mapped.problems
+    assert len(reference) > document.records
+    assert sorted(map(_key, shared.findings)) == sorted(map(_key, reference))
+
+
+def test_records_that_share_an_iri_are_validated_together(pipeline: Pipeline) -> None:
+    """Two Colombian records with one identifier describe one dataset with two issue dates: a violation that
+    neither record shows alone, so the catalogue must not be split between them."""
+    views = [{"id": "abcd-1234", "name": f"Presupuesto {n}", "description": "Datos del presupuesto.",
+              "createdAt": 1420000000 + n * 86400 * 40, "category": "Educación"} for n in range(6)]
+    document = Document("co", "application/json", json.dumps(views).encode(), len(views))
+    shared = _run(pipeline, document, processes=2)
+    alone = _run(pipeline, document, processes=1)
+    assert any(f.component == "sh:MaxCountConstraintComponent" for f in alone.findings)
+    assert _normal(shared.report) == _normal(alone.report)
+
+
+def test_an_rdf_catalogue_is_shared_out_by_record(pipeline: Pipeline) -> None:
+    """A catalogue node pointing at every dataset, and one publisher all datasets share: each finding once."""
+    datasets = "\n".join(
+        f'<http://ex.org/d{n}> a dcat:Dataset ; dct:title "Conjunto {n}"@es ; dct:publisher <http://ex.org/org> ;'
+        f' dct:description "Datos {n}."@es .\n<http://ex.org/cat> dcat:dataset <http://ex.org/d{n}> .'
+        for n in range(12))
+    body = ("@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .\n"
+            "<http://ex.org/cat> a dcat:Catalog ; dct:title \"Catálogo\"@es .\n"
+            "<http://ex.org/org> a <http://xmlns.com/foaf/0.1/Agent> .\n" + datasets).encode()
+    document = Document("dcat", "text/turtle", body, 12)
+    shared = _run(pipeline, document, processes=2)
+    alone = _run(pipeline, document, processes=1)
+    publisher = [f for f in shared.findings if str(f.focus) == "http://ex.org/org"]
+    assert publisher  # the shared publisher has no name: found once, listed under every dataset
+    assert len(publisher) == len({_key(f) for f in publisher})
+    assert _normal(shared.report) == _normal(alone.report)
+    assert [r.type for r in shared.report.records][:2] == ["catalog", "dataset"]
