@@ -5,7 +5,7 @@ BIN     = $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test system-deps lint typecheck unit install clean vocabularies context crosswalks load bench
+.PHONY: run test system-deps bench-deps lint typecheck unit install clean vocabularies context crosswalks load bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,7 +39,17 @@ system-deps:
 	  fi; \
 	fi
 
-test: system-deps lint typecheck unit
+# The benchmark's Jena rows run Debian's Jena with a JDK (javac compiles a small harness); installed here when missing.
+bench-deps:
+	@if [ ! -f /usr/share/java/jena-shacl.jar ] || ! command -v javac >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libapache-jena-java default-jdk-headless; \
+	  else \
+	    echo "The benchmark's Jena rows need: sudo apt-get install libapache-jena-java default-jdk-headless"; exit 1; \
+	  fi; \
+	fi
+
+test: system-deps bench-deps lint typecheck unit
 
 # Regenerate derived data (from vocabularies/upstream, shapes, mappings); tests fail when these are stale.
 vocabularies: install
@@ -49,7 +59,7 @@ context: install
 	$(BIN)/python -m app.profile.context > shapes/context.jsonld
 
 # validation throughput, side by side (README "Performance"); options: make bench ARGS="--records 10000 --json"
-bench: install
+bench: install bench-deps
 	$(BIN)/python -m bench $(ARGS)
 
 # 50 clients for 60 s on loopback (figures in README "Under load")
