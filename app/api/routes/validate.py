@@ -13,7 +13,7 @@ from app.api.deps import FormatQuery, LangDep, PipelineDep, RunnerDep
 from app.api.problems import WRITE_ERRORS
 from app.api.rendering import RDF_OFFERS, rdf_response
 from app.pipeline.parsing import RDF_MEDIA_TYPES, media_type_of
-from app.pipeline.report import ValidationReport, build_report, report_graph
+from app.pipeline.report import ValidationReport, report_graph
 from app.pipeline.sources import JSON_MEDIA_TYPES, ORDER
 
 router = APIRouter(tags=["validation"], responses=WRITE_ERRORS)
@@ -41,12 +41,10 @@ async def validate(request: Request, pipeline: PipelineDep, runner: RunnerDep, l
     body = await request.body()
     media_type = media_type_of(request.headers.get("content-type"))
     # Parsing and validation are CPU-bound: keep them off the event loop.
-    outcome = await run_in_threadpool(runner.validate, body, media_type=media_type, source=source)
     if chosen in RDF_OFFERS:
+        outcome = await run_in_threadpool(runner.validate, body, media_type=media_type, source=source)
         graph = report_graph(outcome.findings, profile=pipeline.profile)
         return rdf_response(graph, media_type=chosen, profile=pipeline.profile)
-    report = build_report(outcome.mapped.triples, outcome.findings, profile=pipeline.profile, lang=lang,
-                          source=outcome.source.name, source_detected=outcome.detected,
-                          source_field=outcome.source_field)
-    return Response(report.model_dump_json(), media_type="application/json",
+    report = await run_in_threadpool(runner.report, body, media_type=media_type, source=source, lang=lang)
+    return Response(report, media_type="application/json",
                     headers={"Content-Language": lang, "Vary": "Accept, Accept-Language"})
