@@ -253,11 +253,14 @@ def sector_themes(graph: Graph, lookups: Lookups) -> StepResult:
 
 def date_types(graph: Graph, lookups: Lookups) -> StepResult:
     """Dates typed xsd:date whose text is a date-time (real Euskadi records) → typed by their lexical form."""
-    for subject, predicate, value in list(graph):
-        if isinstance(value, Literal) and value.datatype == XSD.date and "T" in str(value):
+    xsd_date, xsd_decimal = XSD.date, XSD.decimal
+    for subject, predicate, value in list(graph.triples((None, None, None))):  # list(graph) would count it first
+        if not isinstance(value, Literal) or value.datatype is None:
+            continue
+        if value.datatype == xsd_date and "T" in str(value):
             graph.remove((subject, predicate, value))
             graph.add((subject, predicate, Literal(str(value), datatype=XSD.dateTime)))
-        elif isinstance(value, Literal) and value.datatype == XSD.decimal and predicate == DCAT.byteSize:
+        elif value.datatype == xsd_decimal and predicate == DCAT.byteSize:
             text = str(value)
             if re.fullmatch(r"\d+(\.0+)?", text):
                 graph.remove((subject, predicate, value))

@@ -44,7 +44,7 @@ class MappedInput:
     @classmethod
     def of_graph(cls, graph: Graph, *, problems: list[Finding]) -> MappedInput:
         """An RDF input, already a graph."""
-        return cls(triples=list(graph), problems=problems, _graph=graph)
+        return cls(triples=list(graph.triples((None, None, None))), problems=problems, _graph=graph)
 
     @property
     def graph(self) -> Graph:

@@ -20,7 +20,7 @@ from app.errors import InputError, ParseError, PayloadTooLargeError, UnsafeInput
 from app.i18n import text
 from app.namespaces import PREFIXES, SH
 from app.pipeline.guards import check_xml_is_safe, decode_utf8, inline_jsonld_contexts, strict_json_loads
-from app.pipeline.terms import TermCache, Triple
+from app.pipeline.terms import TermCache, Triple, is_iri
 
 
 class RdfSyntax(StrEnum):
@@ -130,9 +130,9 @@ _RDF_TYPE = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 def _refuse_shacl_terms(triples: Iterable[Triple]) -> None:
     """Data must not carry shapes: they could never run, but they have no business in a record."""
-    shacl = str(SH)
+    shacl, rdf_type = str(SH), str(_RDF_TYPE)
     for _, predicate, obj in triples:
-        for term in (predicate, obj) if predicate == _RDF_TYPE else (predicate,):
+        for term in (predicate, obj) if is_iri(predicate, rdf_type) else (predicate,):
             if isinstance(term, URIRef) and term.startswith(shacl):
                 raise UnsafeInputError(text("detail.shacl_in_data", term=str(term)))
 

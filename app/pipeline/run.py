@@ -22,7 +22,7 @@ from app.pipeline.mapping import MappedInput, map_records, normalise_rdf
 from app.pipeline.parsing import RDF_MEDIA_TYPES, ParseLimits, graph_of, parse_rdf_triples
 from app.pipeline.report import SourceFieldResolver
 from app.pipeline.sources import JSON_MEDIA_TYPES, Source, SourceRegistry, rdf_syntax_for, unsupported, unsupported_any
-from app.pipeline.terms import Triple
+from app.pipeline.terms import Triple, is_iri
 from app.pipeline.validation import Finding, PyshaclEngine
 from app.profile.model import Profile
 from app.settings import Settings
@@ -119,7 +119,8 @@ class Pipeline:
             data = body if document is None else json.dumps(document).encode("utf-8")
             triples = parse_rdf_triples(data, syntax=syntax, limits=self.limits, own_contexts=self.own_contexts,
                                         own_context_iri=CONTEXT_IRI)
-            records = {s: o for s, p, o in triples if p == RDF.type and o in _RECORD_CLASSES}
+            rdf_type = str(RDF.type)
+            records = {s: o for s, p, o in triples if is_iri(p, rdf_type) and o in _RECORD_CLASSES}
             if not records:
                 raise NoRecordsError(text("detail.no_records"))
             self._check_count(sum(1 for o in records.values() if o == DCAT.Dataset))

@@ -30,6 +30,11 @@ def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.DefaultGraph |
     raise TypeError(f"unsupported RDF term {term!r}")
 
 
+def is_iri(term: Node, iri: str) -> bool:
+    """`term == URIRef(iri)` at C speed (rdflib's own __eq__ is Python code, and this runs per triple)."""
+    return isinstance(term, URIRef) and str.__eq__(term, iri)
+
+
 class TermCache:
     """to_rdflib with memory: a document names the same IRIs and values again and again, and building an
     rdflib term (IRI checks, literal conversion) costs more than a dictionary lookup."""
