@@ -21,12 +21,14 @@ from app.crosswalk.loader import CompiledNode, CompiledRow, LoadedCrosswalk
 from app.crosswalk.lookups import Lookups
 from app.crosswalk.paths import Path as SourcePath
 from app.crosswalk.paths import parse_path
-from app.crosswalk.transforms import Context, Problem, Transform
+from app.crosswalk.transforms import Context, Emitted, Problem, Transform
 from app.pipeline.terms import Triple
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 MAX_ITEMS = 10_000  # items one path may yield in one record (a guard against absurd inputs)
 _FIXED = {"base", "origin", "index", "parent", "record"}
+_CACHED_TEXT = 200  # longer texts (descriptions) rarely repeat: not remembered
+_CACHE_SIZE = 50_000
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ class Mapper:
         # per row of the crosswalk (rows live as long as the mapper): the transform's context, the expected field
         self._contexts: dict[int, Context] = {}
         self._expected: dict[int, tuple[str, bool] | None] = {}
+        self._emitted: dict[tuple[int, int, type, object], Emitted] = {}  # see _transformed
 
     def records(self, document: Any) -> list[tuple[dict[str, Any], str]]:
         """The records of a document: the first `records` path that reaches objects wins."""
@@ -177,7 +180,7 @@ class Mapper:
             context = self._contexts[id(row)] = Context(lookups=self.lookups, lang=self.crosswalk.spec.lang,
                                                         args=spec.args, country=self.crosswalk.spec.country)
         for value, where in values:
-            emitted = transform(value, context)
+            emitted = self._transformed(transform, value, context)
             for term in emitted.terms:
                 mapped.add((node, row.target, term), where)
             for triple in emitted.extra:
@@ -185,6 +188,19 @@ class Mapper:
             for problem in emitted.problems:
                 mapped.problems.append(MappingProblem(focus=node, target=row.target, problem=problem,
                                                       source_field=where))
+
+    def _transformed(self, transform: Transform, value: Any, context: Context) -> Emitted:
+        """A transform's answer, remembered for scalar values: transforms are pure, and a catalogue repeats its
+        categories, licences, formats, places and frequencies thousands of times."""
+        if not isinstance(value, (str, int, float)) or (isinstance(value, str) and len(value) > _CACHED_TEXT):
+            return transform(value, context)
+        key = (id(transform), id(context), type(value), value)
+        found = self._emitted.get(key)
+        if found is None:
+            if len(self._emitted) >= _CACHE_SIZE:
+                self._emitted.clear()
+            found = self._emitted[key] = transform(value, context)
+        return found
 
     def _expected_field(self, row: CompiledRow) -> tuple[str, bool] | None:
         """The field that would fill a row, and whether it is read from the record (computed once per row)."""
