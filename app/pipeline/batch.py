@@ -29,7 +29,7 @@ from app.namespaces import DCAT
 from app.pipeline.mapping import MappedInput
 from app.pipeline.report import RecordReport, ReportResult, Summary, ValidationReport, build_report
 from app.pipeline.run import Opened, Outcome, Pipeline
-from app.pipeline.terms import Triple
+from app.pipeline.terms import Triple, is_iri
 from app.pipeline.validation import Finding
 from app.profile.model import Severity
 
@@ -205,14 +205,23 @@ def _identity(finding: Finding) -> tuple[str, ...]:
 
 
 def _fingerprint(triples: Iterable[Triple]) -> tuple[dict[str, int], set[str]]:
-    about: dict[str, set[tuple[Node, Node]]] = {}
-    objects: set[str] = set()
+    """Each IRI's description as a digest (its properties and values in the order the crosswalk made them: two
+    records describing a node alike produce it alike; a different order only costs a needless fallback), and
+    the IRIs pointed at without being described."""
+    about: dict[Node, list[tuple[Node, Node]]] = {}
+    objects: set[Node] = set()
+    rdf_type = str(RDF.type)
     for subject, predicate, obj in triples:
         if isinstance(subject, URIRef):
-            about.setdefault(str(subject), set()).add((predicate, obj))
-        if isinstance(obj, URIRef) and predicate != RDF.type:
-            objects.add(str(obj))
-    return {iri: hash(frozenset(pairs)) for iri, pairs in about.items()}, objects - about.keys()
+            pairs = about.get(subject)
+            if pairs is None:
+                about[subject] = [(predicate, obj)]
+            else:
+                pairs.append((predicate, obj))
+        if isinstance(obj, URIRef) and not is_iri(predicate, rdf_type):
+            objects.add(obj)
+    described = {str(iri): hash(tuple(pairs)) for iri, pairs in about.items()}
+    return described, {str(iri) for iri in objects} - described.keys()
 
 
 # ---------------------------------------------------------------------------------------------- merging
