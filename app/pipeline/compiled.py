@@ -203,6 +203,15 @@ class CompiledEngine:
                                       check=compile_check(URIRef(info.iri), profile.shapes_graph))
                         for info in profile.shapes.values()]
         self._background = profile.background
+        # what a check may read of a value node (not of the focus): its types, and the properties of sh:node and
+        # qualified value shapes
+        looked_at = {str(RDF.type)}
+        for info in profile.shapes.values():
+            for helper in (SH.node, SH.qualifiedValueShape):
+                target = profile.shapes_graph.value(URIRef(info.iri), helper)
+                if target is not None:
+                    looked_at |= {str(path) for path, _ in _has_value_shape(profile.shapes_graph, target)}
+        self.value_properties: frozenset[str] = frozenset(looked_at)
 
     def validate_triples(self, triples: Iterable[Triple], *, only: Container[Node] | None = None) -> list[Finding]:
         """Validate a set of triples (one record or a catalogue) without building an rdflib graph.

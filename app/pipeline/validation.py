@@ -56,6 +56,7 @@ class PyshaclEngine:
     """pyshacl with the shapes parsed once; runs are serialised because pyshacl patches rdflib globals."""
 
     name = "pyshacl"
+    value_properties: frozenset[str] | None = None  # which properties of a value node it reads: any
 
     def __init__(self, profile: Profile) -> None:
         self._profile = profile
