@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
@@ -21,7 +22,7 @@ from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
 from app.namespaces import SH
-from app.pipeline.terms import Triple
+from app.pipeline.terms import Triple, is_iri
 from app.pipeline.validation import Finding
 from app.profile.model import Profile, ShapeInfo
 
@@ -41,11 +42,16 @@ _XSD_STRING = XSD.string
 _RDF_TYPE = RDF.type  # a namespace attribute lookup costs more than the dictionary work around it
 
 
-def build_index(triples: Iterable[Triple], superclasses: dict[Node, tuple[Node, ...]]) -> Index:
+def build_index(triples: Iterable[Triple], superclasses: dict[Node, tuple[Node, ...]],
+                canonical: dict[str, URIRef] | None = None) -> Index:
+    """`canonical`: the profile's own objects for the IRIs its shapes name. Keys equal to but not identical
+    with a lookup key cost a call of rdflib's __eq__ (Python) on every hit; identical ones cost nothing."""
     out: dict[Node, dict[Node, dict[Node, None]]] = {}
     direct: dict[Node, set[Node]] = {}
-    rdf_type = _RDF_TYPE
+    rdf_type = str(_RDF_TYPE)
+    same = canonical if canonical is not None else {}
     for s, p, o in triples:
+        p = same.get(str(p), p)
         by_predicate = out.get(s)
         if by_predicate is None:
             by_predicate = out[s] = {}
@@ -54,8 +60,8 @@ def build_index(triples: Iterable[Triple], superclasses: dict[Node, tuple[Node, 
             by_predicate[p] = {o: None}
         else:
             values[o] = None
-        if p is rdf_type or p == rdf_type:
-            direct.setdefault(s, set()).add(o)
+        if is_iri(p, rdf_type):
+            direct.setdefault(s, set()).add(same.get(str(o), o) if isinstance(o, URIRef) else o)
     closure_cache: dict[Node, set[Node]] = {}
 
     def closure(cls: Node) -> set[Node]:
@@ -138,8 +144,10 @@ def _conforms_to_pairs(index: Index, value: Node, pairs: list[tuple[Node, Node]]
     return all(required in index.out.get(value, {}).get(path, ()) for path, required in pairs)
 
 
-def compile_check(shape: Node, shapes: Graph) -> Check:
-    """One property shape of the profile as a function (index, focus, values) → offending values."""
+def compile_check(shape: Node, shapes: Graph, *, canon: Callable[[Node], Node] = lambda term: term) -> Check:
+    """One property shape of the profile as a function (index, focus, values) → offending values.
+
+    `canon` gives the engine's own object for an IRI (see build_index)."""
     min_count, max_count = shapes.value(shape, SH.minCount), shapes.value(shape, SH.maxCount)
     if min_count is not None:
         n = int(str(min_count))
@@ -147,8 +155,9 @@ def compile_check(shape: Node, shapes: Graph) -> Check:
     if max_count is not None:
         n = int(str(max_count))
         return lambda index, focus, values: [(None,)] if len(values) > n else []
-    cls = shapes.value(shape, SH["class"])
-    if cls is not None:
+    found_class = shapes.value(shape, SH["class"])
+    if found_class is not None:
+        cls = canon(found_class)
         return lambda index, focus, values: [
             (v,) for v in values if isinstance(v, Literal) or cls not in index.classes.get(v, ())]
     datatype = shapes.value(shape, SH.datatype)
@@ -173,11 +182,11 @@ def compile_check(shape: Node, shapes: Graph) -> Check:
             (v,) for v in values if not any(_datatype_ok(v, d) for d in datatypes)]
     node = shapes.value(shape, SH.node)
     if node is not None:
-        pairs = _has_value_shape(shapes, node)
+        pairs = [(canon(path), canon(value)) for path, value in _has_value_shape(shapes, node)]
         return lambda index, focus, values: [(v,) for v in values if not _conforms_to_pairs(index, v, pairs)]
     qualified = shapes.value(shape, SH.qualifiedValueShape)
     if qualified is not None:
-        pairs = _has_value_shape(shapes, qualified)
+        pairs = [(canon(path), canon(value)) for path, value in _has_value_shape(shapes, qualified)]
         n = int(str(shapes.value(shape, SH.qualifiedMinCount)))
         return lambda index, focus, values: (
             [(None,)] if sum(1 for v in values if _conforms_to_pairs(index, v, pairs)) < n else [])
@@ -199,10 +208,15 @@ class CompiledEngine:
 
     def __init__(self, profile: Profile) -> None:
         self._profile = profile
-        self._shapes = [CompiledShape(info=info, target=URIRef(info.target_class), path=URIRef(info.path),
-                                      check=compile_check(URIRef(info.iri), profile.shapes_graph))
+        self._canonical: dict[str, URIRef] = {}
+        canon = self._canon
+        self._shapes = [CompiledShape(info=info, target=canon(URIRef(info.target_class)),
+                                      path=canon(URIRef(info.path)),
+                                      check=compile_check(URIRef(info.iri), profile.shapes_graph, canon=canon))
                         for info in profile.shapes.values()]
         self._background = profile.background
+        self._superclasses = {canon(child): tuple(canon(parent) for parent in parents)
+                              for child, parents in profile.background.superclasses.items()}
         # what a check may read of a value node (not of the focus): its types, and the properties of sh:node and
         # qualified value shapes
         looked_at = {str(RDF.type)}
@@ -212,6 +226,10 @@ class CompiledEngine:
                 if target is not None:
                     looked_at |= {str(path) for path, _ in _has_value_shape(profile.shapes_graph, target)}
         self.value_properties: frozenset[str] = frozenset(looked_at)
+
+    def _canon(self, term: Node) -> Any:
+        """The one object the engine uses for an IRI (identical objects make dictionary hits free)."""
+        return self._canonical.setdefault(str(term), term) if isinstance(term, URIRef) else term
 
     def validate_triples(self, triples: Iterable[Triple], *, only: Container[Node] | None = None) -> list[Finding]:
         """Validate a set of triples (one record or a catalogue) without building an rdflib graph.
@@ -225,7 +243,7 @@ class CompiledEngine:
             known = by_iri.get(node)
             if known:
                 extra.extend(known)
-        index = build_index(data + extra, self._background.superclasses)
+        index = build_index(data + extra, self._superclasses, self._canonical)
         findings: list[Finding] = []
         nothing: dict[Node, None] = {}
         for compiled in self._shapes:

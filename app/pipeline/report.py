@@ -18,7 +18,7 @@ from rdflib.term import Node
 
 from app.i18n import render, text
 from app.namespaces import DCAT, DCT, SH, curie
-from app.pipeline.terms import Triple
+from app.pipeline.terms import Triple, is_iri
 from app.pipeline.validation import Finding
 from app.profile.model import Profile, Severity
 
@@ -98,20 +98,21 @@ class _Ownership:
     def __init__(self, triples: Iterable[Triple]) -> None:
         self.links: dict[Node, list[tuple[Node, Node]]] = {}  # node → (property, IRI or blank node)
         self.texts: dict[tuple[Node, Node], list[Literal]] = {}  # (node, dct:title | dct:identifier) → literals
-        kinds: dict[Node, dict[Node, None]] = {DCAT.Dataset: {}, DCAT.DataService: {}, DCAT.Catalog: {}}
-        rdf_type = _RDF_TYPE
+        kinds: dict[str, dict[Node, None]] = {str(DCAT.Dataset): {}, str(DCAT.DataService): {},
+                                              str(DCAT.Catalog): {}}
+        rdf_type = str(_RDF_TYPE)
         for subject, predicate, obj in triples:
-            if predicate == rdf_type:
-                if obj in kinds:
-                    kinds[obj][subject] = None
+            if is_iri(predicate, rdf_type):  # comparisons in C: rdflib's __eq__ would run per triple
+                if isinstance(obj, URIRef) and (kind := kinds.get(str(obj))) is not None:
+                    kind[subject] = None
             elif isinstance(obj, Literal):
                 if predicate in _TEXTS:
                     self.texts.setdefault((subject, predicate), []).append(obj)
             else:
                 self.links.setdefault(subject, []).append((predicate, obj))
-        self.datasets = list(kinds[DCAT.Dataset])
-        self.services = list(kinds[DCAT.DataService])
-        self.catalogs = list(kinds[DCAT.Catalog])
+        self.datasets = list(kinds[str(DCAT.Dataset)])
+        self.services = list(kinds[str(DCAT.DataService)])
+        self.catalogs = list(kinds[str(DCAT.Catalog)])
         self.roots = set(self.datasets) | set(self.services) | set(self.catalogs)
         # node → (records that reach it, chain from the first of them); datasets and services before catalogues
         self._main: dict[Node, tuple[list[Node], str]] = {}
