@@ -10,6 +10,7 @@ ProcessPoolExecutor's queues and manager thread cost about a millisecond a call;
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 import multiprocessing
@@ -17,6 +18,8 @@ import queue
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
+
+from starlette.concurrency import run_in_threadpool
 
 from app.errors import ValidationTimeoutError
 from app.i18n import text
@@ -27,6 +30,7 @@ from app.pipeline.sources import Source
 from app.pipeline.validation import Finding
 
 logger = logging.getLogger("puente.workers")
+_ON_LOOP_MAX_BYTES = 32 * 1024  # below a pipe's buffer: sending never waits for the worker
 T = TypeVar("T")
 _PIPELINE: Pipeline | None = None  # the pipeline of a worker process (inherited through fork)
 
@@ -144,6 +148,47 @@ class Runner:
         if not self.workers:
             return _report_here(self.pipeline, body, media_type, source, lang)
         return self._in_worker(_report, body, media_type, source, lang)
+
+    async def report_async(self, body: bytes, *, media_type: str, source: str | None, lang: str) -> bytes:
+        """`report` awaited on the event loop itself: the body goes down an idle worker's pipe and the loop
+        watches the pipe, so a small record costs no thread hop. Large bodies, or no idle worker, take the
+        thread path (a pipe write of megabytes would hold the loop)."""
+        if not self.workers or len(body) > _ON_LOOP_MAX_BYTES:
+            return await run_in_threadpool(self.report, body, media_type=media_type, source=source, lang=lang)
+        try:
+            worker = self._idle.get_nowait()
+        except queue.Empty:
+            return await run_in_threadpool(self.report, body, media_type=media_type, source=source, lang=lang)
+        loop = asyncio.get_running_loop()
+        try:
+            worker.connection.send((_report, (body, media_type, source, lang)))
+            answered: asyncio.Future[None] = loop.create_future()
+            descriptor = worker.connection.fileno()
+
+            def wake() -> None:
+                if not answered.done():
+                    answered.set_result(None)
+
+            loop.add_reader(descriptor, wake)
+            try:
+                await asyncio.wait_for(answered, self.timeout_s)
+            except TimeoutError:
+                logger.warning("validation stopped after %.1f s", self.timeout_s)
+                worker = self._replace(worker)
+                raise ValidationTimeoutError(text("detail.timeout", seconds=f"{self.timeout_s:g}")) from None
+            finally:
+                loop.remove_reader(descriptor)
+            ok, value = worker.connection.recv()
+        except (EOFError, BrokenPipeError, ConnectionResetError):
+            logger.warning("a validation worker died; replaced")
+            worker = self._replace(worker)
+            return await run_in_threadpool(self.report, body, media_type=media_type, source=source, lang=lang)
+        finally:
+            self._idle.put(worker)
+        if not ok:
+            raise value
+        answer: bytes = value
+        return answer
 
     def _source(self, name: str) -> Source:
         return self.pipeline.registry.sources[name]

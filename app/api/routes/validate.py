@@ -45,6 +45,6 @@ async def validate(request: Request, pipeline: PipelineDep, runner: RunnerDep, l
         outcome = await run_in_threadpool(runner.validate, body, media_type=media_type, source=source)
         graph = report_graph(outcome.findings, profile=pipeline.profile)
         return rdf_response(graph, media_type=chosen, profile=pipeline.profile)
-    report = await run_in_threadpool(runner.report, body, media_type=media_type, source=source, lang=lang)
+    report = await runner.report_async(body, media_type=media_type, source=source, lang=lang)
     return Response(report, media_type="application/json",
                     headers={"Content-Language": lang, "Vary": "Accept, Accept-Language"})
