@@ -173,3 +173,16 @@ def test_a_validation_over_the_time_limit_gets_503_and_the_service_recovers(slow
     small = (CASES / "co" / "etwv-wj8f-pueblos-indigenas" / "input.json").read_bytes()
     after = post(server, small, JSON_)
     assert after.status_code == 200 and after.json()["source"] == "co"
+
+
+def test_a_small_body_over_the_time_limit_gets_503_too(slow_server: Server) -> None:
+    """Bodies under 32 KB are sent to a worker from the event loop (no thread): the limit holds there as well."""
+    server = slow_server
+    body = json.dumps([{"id": f"abcd-{i:04d}", "name": f"V{i}", "createdAt": 1580136451} for i in range(300)]).encode()
+    assert len(body) < 32 * 1024
+    found = problem(post(server, body, JSON_, limit_s=20), 503)
+    assert "2 s" in str(found["detail"])
+    small = (CASES / "co" / "etwv-wj8f-pueblos-indigenas" / "input.json").read_bytes()
+    for _ in range(3):  # every worker answers again, the replaced one included
+        after = post(server, small, JSON_)
+        assert after.status_code == 200 and after.json()["source"] == "co"
