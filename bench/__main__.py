@@ -9,7 +9,8 @@ its own child process so that its peak memory is its own:
   profile, with the same background, as N-Triples: they cannot read the national JSON formats;
 - Puente's batch path: `validate_catalogue` on every core, from the document's bytes to the finished report
   (what `puente validate FILE` runs);
-- Puente's HTTP path: one record per request, keep-alive, one client, against a server started on 127.0.0.1.
+- Puente's HTTP path: one record per request, keep-alive, one client, against a server started on 127.0.0.1;
+  and one whole catalogue of --records records (DCAT) in one POST, with the server's peak memory.
 Ratios are against naive pyshacl measured in the same run. "findings": SHACL results plus mapping problems for
 Puente and pyshacl; SHACL results alone for pyrudof and Jena.
 """
@@ -38,7 +39,7 @@ from bench.stats import p50_p99
 ROOT = Path(__file__).resolve().parent.parent
 JENA_JARS = Path("/usr/share/java")
 ROWS = ("naive-pyshacl", "pyshacl-records", "pyrudof-records", "jena-whole", "jena-records", "puente-batch",
-        "puente-http")
+        "puente-http", "puente-http-catalogue")
 
 
 @dataclass
@@ -280,9 +281,36 @@ def puente_http(documents: list[Document], args: argparse.Namespace) -> Row:
                None, "keep-alive, one client (http.client); peak RSS: the server and its workers, summed")
 
 
-def _tree_peak_mb(pid: int) -> float:
-    """Peak resident memory (VmHWM) of a process and its children, summed, in MB (0 where /proc is missing)."""
-    total = 0.0
+def puente_http_catalogue(_documents: list[Document], args: argparse.Namespace) -> Row:
+    """One catalogue of --records records (DCAT, Turtle) posted to /validate: time and the server's memory."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    from bench.server import running_server
+
+    document = next(d for d in generate(records=args.records, seed=args.seed) if d.source == "dcat")
+    with running_server({"PUENTE_WORKERS": "2", "PUENTE_LOG_LEVEL": "WARNING"}, access_log=False) as (url, server):
+        address = urlsplit(url)
+        connection = http.client.HTTPConnection(address.hostname or "127.0.0.1", address.port, timeout=600)
+        started = time.perf_counter()
+        connection.request("POST", "/validate?source=dcat", body=document.body,
+                           headers={"content-type": document.media_type})
+        response = connection.getresponse()
+        answer = json.loads(response.read())
+        seconds = time.perf_counter() - started
+        assert response.status == 200, answer
+        summary = answer["summary"]
+        largest = max(_process_peaks_mb(server.pid))
+        total = _tree_peak_mb(server.pid)
+    return Row("Puente HTTP, one whole catalogue", document.records, seconds, document.records / seconds, None, None,
+               total, summary["violations"] + summary["warnings"] + summary["infos"],
+               f"{len(document.body) / 1e6:.0f} MB of Turtle in one POST; peak RSS summed over the server and its "
+               f"workers (shared pages counted in each), largest process {largest:.0f} MB")
+
+
+def _process_peaks_mb(pid: int) -> list[float]:
+    """Peak resident memory (VmHWM) of a process and of each of its descendants, in MB."""
+    peaks: list[float] = []
     pending = [pid]
     while pending:
         current = pending.pop()
@@ -291,16 +319,22 @@ def _tree_peak_mb(pid: int) -> float:
             children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
         except OSError:
             continue
-        total += next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")), 0) / 1024
+        peaks.append(next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")), 0)
+                     / 1024)
         pending.extend(int(child) for child in children)
-    return total
+    return peaks or [0.0]
+
+
+def _tree_peak_mb(pid: int) -> float:
+    """Peak resident memory (VmHWM) of a process and its children, summed, in MB (0 where /proc is missing)."""
+    return sum(_process_peaks_mb(pid))
 
 
 # ------------------------------------------------------------------------------------------------ the run
 
 _RUNNERS = {"naive-pyshacl": naive_pyshacl, "pyshacl-records": pyshacl_per_record,
             "pyrudof-records": pyrudof_per_record, "jena-whole": jena_whole, "jena-records": jena_per_record,
-            "puente-batch": puente_batch, "puente-http": puente_http}
+            "puente-batch": puente_batch, "puente-http": puente_http, "puente-http-catalogue": puente_http_catalogue}
 
 
 def missing(row: str) -> Row | None:
