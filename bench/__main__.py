@@ -367,7 +367,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--records", type=int, default=1000, help="records in the corpus (split over 5 sources)")
     parser.add_argument("--per-record", type=int, default=300, help="records for pyshacl and HTTP record by record")
-    parser.add_argument("--peer-records", type=int, default=2000, help="records for pyrudof and Jena record by record")
+    parser.add_argument("--peer-records", type=int, default=500, help="records for pyrudof and Jena record by record")
     parser.add_argument("--processes", type=int, help="processes for Puente's batch path (default: every core)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--only", help="comma-separated rows to run (default: all): " + ", ".join(ROWS))
