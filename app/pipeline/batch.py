@@ -2,9 +2,10 @@
 worker maps, validates and reports its share; the parent merges the reports.
 
 Exactly the answer of one process, by construction:
-- RDF: a worker gets whole records: every node its records reach (its *members*, validated and reported) plus
-  the description of every node those members point at (so class and value checks see what they would see in
-  the whole graph). A node two records share is a member of both shares; its findings are counted once.
+- RDF: a worker gets whole records: every node its records reach (its *members*, validated and reported) plus,
+  of the other records they point at (a catalogue at its datasets), what a check reads of a value (its types,
+  and the properties of the profile's value shapes), so every check sees what it would see in the whole graph.
+  A node two records share is a member of both shares; its findings are counted once.
 - JSON: each share is mapped on its own, so two shares could describe one IRI differently, or one share could
   point at a node only another describes. Workers send a digest of each IRI's description and the IRIs they point
   at without describing; when shares disagree or depend on each other, the catalogue is validated again in one
@@ -60,7 +61,7 @@ class _Job:
 
 @dataclass
 class _Piece:
-    report_json: bytes  # a report crosses the process boundary as JSON: twice as fast as pickling its models
+    report_json: bytes  # a report crosses the process boundary as JSON (measured: cheaper than pickling models)
     counted: dict[tuple[str, ...], Severity]  # distinct findings of the share
     described: dict[str, int]  # IRI → digest of its description (JSON shares only)
     pointed: set[str]  # IRIs pointed at but not described in the share (JSON shares only)
