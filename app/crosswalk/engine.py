@@ -7,6 +7,7 @@ reported as "fill in `name`". Problems met while mapping are kept as results, ne
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -53,6 +54,18 @@ class Mapped:
 
     def add(self, triple: Triple, source_field: str) -> None:
         self.provenance.setdefault(triple, source_field)
+
+
+@functools.lru_cache(maxsize=1024)
+def _template(template: str) -> tuple[tuple[str, str | None], ...]:
+    """A template as (text, placeholder) pieces, parsed once: "{base}/d/{id}" → ("", base), ("/d/", id)."""
+    pieces: list[tuple[str, str | None]] = []
+    position = 0
+    for match in _PLACEHOLDER.finditer(template):
+        pieces.append((template[position:match.start()], match.group(1)))
+        position = match.end()
+    pieces.append((template[position:], None))
+    return tuple(pieces)
 
 
 def _join(prefix: str, where: str) -> str:
@@ -140,25 +153,31 @@ class Mapper:
 
     def _render(self, template: str, *, item: Any, record: dict[str, Any], parent: Node | None,
                 position: int, for_iri: bool = True) -> str | None:
-        missing = False
-
-        def fill(match: re.Match[str]) -> str:
-            nonlocal missing
-            name = match.group(1)
+        pieces: list[str] = []
+        for text, name in _template(template):
+            pieces.append(text)
+            if name is None:
+                continue
             if name in _FIXED:
-                fixed = {"base": self.base_url, "origin": self.origin, "index": str(position),
-                         "parent": str(parent) if parent is not None else "",
-                         "record": str(self._root) if self._root is not None else ""}
-                return fixed[name]
+                pieces.append(self._fixed(name, parent=parent, position=position))
+                continue
             values = parse_path(name).evaluate(item, record)
             scalar = next((v for v, _ in values if isinstance(v, (str, int)) and not isinstance(v, bool)), None)
             if scalar is None or str(scalar).strip() == "":
-                missing = True
-                return ""
-            return quote(str(scalar).strip(), safe="-._~") if for_iri else str(scalar).strip()
+                return None
+            pieces.append(quote(str(scalar).strip(), safe="-._~") if for_iri else str(scalar).strip())
+        return "".join(pieces)
 
-        rendered = _PLACEHOLDER.sub(fill, template)
-        return None if missing else rendered
+    def _fixed(self, name: str, *, parent: Node | None, position: int) -> str:
+        if name == "base":
+            return self.base_url
+        if name == "origin":
+            return self.origin
+        if name == "index":
+            return str(position)
+        if name == "parent":
+            return str(parent) if parent is not None else ""
+        return str(self._root) if self._root is not None else ""  # "record"
 
     # ------------------------------------------------------------------------------------------ rows
 
