@@ -18,7 +18,7 @@ from app.crosswalk.loader import load_crosswalks
 from app.crosswalk.rdf_source import load_rdf_sources
 from app.errors import PuenteError
 from app.i18n import negotiate, render, text
-from app.pipeline.batch import validate_catalogue
+from app.pipeline.batch import Input, validate_catalogue, validate_catalogues
 from app.pipeline.enrichment import for_publication
 from app.pipeline.exports import to_ckan, to_dcat_ap_es
 from app.pipeline.report import ValidationReport, report_csv, report_graph
@@ -115,7 +115,9 @@ def _print_text(report: ValidationReport, *, lang: str, style: Style, out: TextI
 def cmd_validate(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
     lang = negotiate(query_lang=args.lang, accept_language=os.environ.get("LANG", "").replace("_", "-"),
                      default="es")
-    body, filename = _read_input(args.path)
+    if len(args.paths) > 1:
+        return _validate_many(args, lang=lang, out=out, err=err)
+    body, filename = _read_input(args.paths[0])
     media_type = guess_media_type(body[:500].decode("utf-8", errors="replace"), filename)
     progress = Progress(total=4, label="puente", stream=err)
     progress.update(0, render(text("ui.cli.loading"), lang))
@@ -141,6 +143,39 @@ def cmd_validate(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
     else:
         _print_text(report, lang=lang, style=Style(out, enabled=False if args.no_color else None), out=out)
     return EXIT_CONFORMS if report.conforms else EXIT_VIOLATIONS
+
+
+def _validate_many(args: argparse.Namespace, *, lang: str, out: TextIO, err: TextIO) -> int:
+    """Several files: each validated as alone, overlapped (one is read while the workers validate the previous)."""
+    if args.format == "ttl":
+        err.write(f"puente: {render(text('ui.cli.ttl_one_file'), lang)}\n")
+        return EXIT_BAD_INPUT
+    files = [(path, *_read_input(path)) for path in args.paths]
+    inputs = [Input(body, guess_media_type(body[:500].decode("utf-8", errors="replace"), name), args.source)
+              for _, body, name in files]
+    pipeline = _pipeline()
+    style = Style(out, enabled=False if args.no_color else None)
+    worst = EXIT_CONFORMS
+    header = True  # the CSV header, once
+    results = validate_catalogues(pipeline, inputs, lang=lang, processes=args.processes or os.cpu_count() or 1)
+    for (path, _, _), result in zip(files, results, strict=True):
+        if isinstance(result, PuenteError):
+            where = f" ({result.line}:{result.column})" if result.line is not None else ""
+            err.write(f"puente: {path}: {render(result.detail, lang)}{where}\n")
+            worst = EXIT_BAD_INPUT
+            continue
+        report = result.report
+        if args.format == "json":  # JSON Lines: one document per line
+            out.write(json.dumps({"file": path, "report": report.model_dump(mode="json")}, ensure_ascii=False) + "\n")
+        elif args.format == "csv":
+            out.write(report_csv(report, file=path, header=header))
+            header = False
+        else:
+            out.write(f"\n{style('bold', '== ' + path + ' ==')}\n")
+            _print_text(report, lang=lang, style=style, out=out)
+        if not report.conforms and worst == EXIT_CONFORMS:
+            worst = EXIT_VIOLATIONS
+    return worst
 
 
 def cmd_convert(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
@@ -184,7 +219,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = commands.add_parser("validate", help="validate a record or catalogue; exit 0 conforms, 1 violations, "
                                                     "2 unreadable input")
-    validate.add_argument("path", help="file to validate, or - to read standard input")
+    validate.add_argument("paths", nargs="+", metavar="path",
+                          help="file to validate, or - to read standard input; several files are validated one "
+                               "after the other (json: one line per file; csv: a file column)")
     validate.add_argument("--source", help=f"input format ({sources}); detected when omitted")
     validate.add_argument("--lang", choices=("es", "en", "pt"), help="language of the messages (default: es)")
     validate.add_argument("--format", choices=("text", "json", "csv", "ttl"), default="text",

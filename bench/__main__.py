@@ -7,8 +7,8 @@ its own child process so that its peak memory is its own:
 - pyrudof (Rust) record by record, and Apache Jena SHACL (warm JVM) on the whole graph and record by record,
   when they are installed (said in the output when they are not). They read the records already mapped to the
   profile, with the same background, as N-Triples: they cannot read the national JSON formats;
-- Puente's batch path: `validate_catalogue` on every core, from the document's bytes to the finished report
-  (what `puente validate FILE` runs);
+- Puente's batch path: the five catalogues as `puente validate FILE...` runs them (`validate_catalogues`: every
+  core, the next file read while the workers validate the previous one), from the bytes to the finished reports;
 - Puente's HTTP path: one record per request, keep-alive, one client, against a server started on 127.0.0.1;
   and one whole catalogue of --records records (DCAT) in one POST, with the server's peak memory.
 Ratios are against naive pyshacl measured in the same run. "findings": SHACL results plus mapping problems for
@@ -224,16 +224,16 @@ def jena_per_record(documents: list[Document], args: argparse.Namespace) -> Row:
 
 
 def puente_batch(documents: list[Document], args: argparse.Namespace) -> Row:
-    from app.pipeline.batch import validate_catalogue
+    from app.pipeline.batch import Input, validate_catalogues
 
     pipeline = _pipeline()
     processes = args.processes or os.cpu_count() or 1
     pipeline.lookups.warm()  # what a started service or a second run has; about a second, once
     started = time.perf_counter()
     findings = 0
-    for document in documents:
-        result = validate_catalogue(pipeline, document.body, media_type=document.media_type, source=document.source,
-                                    lang="es", processes=processes)
+    inputs = [Input(d.body, d.media_type, d.source) for d in documents]
+    for result in validate_catalogues(pipeline, inputs, lang="es", processes=processes):
+        assert not isinstance(result, Exception), result
         summary = result.report.summary
         findings += summary.violations + summary.warnings + summary.infos
     seconds = time.perf_counter() - started
@@ -242,7 +242,8 @@ def puente_batch(documents: list[Document], args: argparse.Namespace) -> Row:
     worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return Row(f"Puente batch ({processes} processes)", records, seconds, records / seconds, None, None,
                max(parent, worker), findings,
-               f"bytes → report, one catalogue per source; peak RSS parent {parent:.0f} MB, worker {worker:.0f} MB")
+               f"bytes → report; the five catalogues as `puente validate` of five files; peak RSS parent "
+               f"{parent:.0f} MB, worker {worker:.0f} MB")
 
 
 def puente_http(documents: list[Document], args: argparse.Namespace) -> Row:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -27,6 +27,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
+from app.errors import PuenteError
 from app.namespaces import DCAT
 from app.pipeline.mapping import MappedInput
 from app.pipeline.report import RecordReport, ReportResult, Summary, ValidationReport, build_report
@@ -76,7 +77,16 @@ class CatalogueResult:
     findings: list[Finding]
 
 
-_JOB: _Job | None = None  # set in the parent just before forking; read by the workers
+_JOB: _Job | None = None  # a worker's job, set as it starts (inherited through fork, never pickled)
+
+
+@dataclass(frozen=True)
+class Input:
+    """One document to validate."""
+
+    body: bytes
+    media_type: str
+    source: str | None = None
 
 
 def validate_catalogue(pipeline: Pipeline, body: bytes, *, media_type: str, source: str | None, lang: str,
@@ -89,24 +99,76 @@ def validate_catalogue(pipeline: Pipeline, body: bytes, *, media_type: str, sour
         opened = pipeline.open(body, media_type=media_type, source=source)
         if on_open is not None:
             on_open(len(opened.records) if opened.mapped is None else _count_records(opened.mapped))
-        shares = _shares(opened, parts=processes * SHARES_PER_WORKER,
-                         value_properties=pipeline.engine.value_properties) if processes > 1 else []
-        if len(shares) < 2:
-            return _whole(pipeline, opened, lang=lang)
-        pipeline.lookups.warm()
-        global _JOB
-        _JOB = _Job(pipeline=pipeline, opened=opened, lang=lang, shares=shares, keep_findings=keep_findings)
-        try:
-            with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork")) as pool:
-                pieces = list(pool.map(_run_share, range(len(shares))))
-        finally:
-            _JOB = None
-        reports = [ValidationReport.model_validate_json(piece.report_json) for piece in pieces]
-        if opened.mapped is None and not _independent(pieces, reports):
-            return _whole(pipeline, opened, lang=lang)
-        findings = list({_identity(f): f for piece in pieces for f in piece.findings}.values())
-        findings.sort(key=Finding.key)
-        return CatalogueResult(report=_merge(pieces, reports, opened=opened), findings=findings)
+        return _finish(_start(pipeline, opened, lang=lang, processes=processes, keep_findings=keep_findings))
+
+
+def validate_catalogues(pipeline: Pipeline, inputs: Iterable[Input], *, lang: str, processes: int,
+                        keep_findings: bool = False) -> Iterator[CatalogueResult | PuenteError]:
+    """Several documents, in order, each as `validate_catalogue` would answer (or the error that stopped it).
+
+    Overlapped: while the workers validate one document, this process reads the next and merges the one before,
+    so the reading (serial) no longer leaves a core idle."""
+    with _collector_spared():
+        running: _Running | CatalogueResult | PuenteError | None = None
+        for item in inputs:
+            started: _Running | CatalogueResult | PuenteError
+            try:
+                opened = pipeline.open(item.body, media_type=item.media_type, source=item.source)
+                started = _start(pipeline, opened, lang=lang, processes=processes, keep_findings=keep_findings)
+            except PuenteError as error:
+                started = error
+            if running is not None:
+                yield _finish(running) if not isinstance(running, PuenteError) else running
+            running = started
+        if running is not None:
+            yield _finish(running) if not isinstance(running, PuenteError) else running
+
+
+@dataclass
+class _Running:
+    """A document whose shares the workers are validating."""
+
+    pipeline: Pipeline
+    opened: Opened
+    lang: str
+    pool: ProcessPoolExecutor
+    futures: list[Future[_Piece]]
+
+
+def _start(pipeline: Pipeline, opened: Opened, *, lang: str, processes: int,
+           keep_findings: bool) -> _Running | CatalogueResult:
+    shares = _shares(opened, parts=processes * SHARES_PER_WORKER,
+                     value_properties=pipeline.engine.value_properties) if processes > 1 else []
+    if len(shares) < 2:
+        return _whole(pipeline, opened, lang=lang)
+    pipeline.lookups.warm()
+    job = _Job(pipeline=pipeline, opened=opened, lang=lang, shares=shares, keep_findings=keep_findings)
+    # Forked workers inherit the job (the parsed input is not copied); each pool has its own.
+    pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"), initializer=_adopt,
+                               initargs=(job,))
+    return _Running(pipeline=pipeline, opened=opened, lang=lang, pool=pool,
+                    futures=[pool.submit(_run_share, index) for index in range(len(shares))])
+
+
+def _adopt(job: _Job) -> None:
+    global _JOB
+    _JOB = job
+
+
+def _finish(running: _Running | CatalogueResult) -> CatalogueResult:
+    if isinstance(running, CatalogueResult):
+        return running
+    try:
+        pieces = [future.result() for future in running.futures]
+    finally:
+        running.pool.shutdown(cancel_futures=True)
+    opened = running.opened
+    reports = [ValidationReport.model_validate_json(piece.report_json) for piece in pieces]
+    if opened.mapped is None and not _independent(pieces, reports):
+        return _whole(running.pipeline, opened, lang=running.lang)
+    findings = list({_identity(f): f for piece in pieces for f in piece.findings}.values())
+    findings.sort(key=Finding.key)
+    return CatalogueResult(report=_merge(pieces, reports, opened=opened), findings=findings)
 
 
 @contextmanager

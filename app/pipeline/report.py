@@ -252,19 +252,23 @@ CSV_COLUMNS = ("record_id", "record_type", "record_title", "severity", "path", "
                "constraint", "shape")
 
 
-def report_csv(report: ValidationReport) -> str:
-    """The report as CSV, one row per result (a spreadsheet an operator can sort and filter)."""
+def report_csv(report: ValidationReport, *, file: str | None = None, header: bool = True) -> str:
+    """The report as CSV, one row per result (a spreadsheet an operator can sort and filter).
+
+    `file`: a first column naming the document (several documents in one sheet)."""
     import csv
     import io
 
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    first: tuple[str, ...] = () if file is None else (file,)
+    if header:
+        writer.writerow((("file",) if file is not None else ()) + CSV_COLUMNS)
     for record in report.records:
         for result in record.results:
-            writer.writerow((record.id, record.type, record.title or "", result.severity, result.path or "",
-                             result.source_field or "", result.value or "", result.message, result.constraint,
-                             result.shape))
+            writer.writerow(first + (record.id, record.type, record.title or "", result.severity, result.path or "",
+                                     result.source_field or "", result.value or "", result.message,
+                                     result.constraint, result.shape))
     return buffer.getvalue()
 
 

@@ -54,6 +54,28 @@ def test_json_and_csv_are_machine_readable() -> None:
     assert {r["record_id"] for r in rows} == {"aa11", "bb22"}
 
 
+def test_several_files_each_as_alone(tmp_path: Path) -> None:
+    """Several files (a harvest): one JSON line each with the report a single run gives, an unreadable one named on
+    stderr without stopping the others, exit 2 when any file could not be read."""
+    paths = [str(CASES / "co" / "defective" / "input.json"), str(CASES / "dcat" / "defective-dataset" / "input.ttl"),
+             str(CASES / "mx" / "adela-catalogo" / "input.json")]
+    bad = tmp_path / "bad.json"
+    bad.write_text("{ not json")
+    result = run("validate", paths[0], str(bad), *paths[1:], "--format", "json")
+    assert result.returncode == 2
+    assert str(bad) in result.stderr and "JSON" in result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["file"] for line in lines] == paths
+    for line in lines:
+        alone = json.loads(run("validate", line["file"], "--format", "json").stdout)
+        assert line["report"]["summary"] == alone["summary"] and line["report"]["source"] == alone["source"]
+    assert run("validate", *paths).returncode == 1  # violations in some, all readable
+    rows = list(csv.DictReader(io.StringIO(run("validate", *paths, "--format", "csv").stdout)))
+    assert {r["file"] for r in rows} == set(paths) and rows[0]["file"] == paths[0]  # one sheet, file first
+    refused = run("validate", *paths, "--format", "ttl")
+    assert refused.returncode == 2 and "ttl" in refused.stderr
+
+
 def test_shacl_turtle_format() -> None:
     result = run("validate", str(CASES / "dcat" / "defective-dataset" / "input.ttl"), "--format", "ttl")
     assert result.returncode == 1

@@ -15,7 +15,8 @@ from rdflib import BNode
 
 from app.crosswalk.loader import load_crosswalks
 from app.crosswalk.rdf_source import load_rdf_sources
-from app.pipeline.batch import validate_catalogue
+from app.errors import PuenteError
+from app.pipeline.batch import Input, validate_catalogue, validate_catalogues
 from app.pipeline.report import ValidationReport
 from app.pipeline.run import Pipeline
 from app.pipeline.validation import Finding, PyshaclEngine
@@ -105,3 +106,20 @@ def test_an_rdf_catalogue_is_shared_out_by_record(pipeline: Pipeline) -> None:
     assert len(publisher) == len({_key(f) for f in publisher})
     assert _normal(shared.report) == _normal(alone.report)
     assert [r.type for r in shared.report.records][:2] == ["catalog", "dataset"]
+
+
+def test_several_documents_overlapped_answer_as_each_alone(pipeline: Pipeline) -> None:
+    """`puente validate a b c`: the next document is read while the workers validate the previous one; each
+    answer is the one a run on that document alone gives, in order, and a bad document is an error in its place."""
+    documents = generate(records=60, seed=3)
+    inputs = [Input(d.body, d.media_type, d.source) for d in documents]
+    inputs.insert(2, Input(b"{ not json", "application/json", "co"))
+    answers = list(validate_catalogues(pipeline, inputs, lang="es", processes=2, keep_findings=True))
+    assert len(answers) == len(inputs)
+    assert isinstance(answers[2], PuenteError)
+    for document, answer in zip(documents, answers[:2] + answers[3:], strict=True):
+        assert not isinstance(answer, PuenteError)
+        alone = _run(pipeline, document, processes=1)
+        assert answer.report.source == document.source
+        assert _normal(answer.report) == _normal(alone.report)
+        assert sorted(map(_key, answer.findings)) == sorted(map(_key, alone.findings))
