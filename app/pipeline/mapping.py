@@ -12,7 +12,8 @@ from app.crosswalk.engine import Mapped, Mapper
 from app.crosswalk.lookups import Lookups
 from app.crosswalk.rdf_source import LoadedRdfSource
 from app.i18n import LocalText, compose, text
-from app.namespaces import PREFIXES, curie
+from app.namespaces import curie
+from app.pipeline.parsing import graph_of
 from app.pipeline.terms import Triple
 from app.pipeline.validation import Finding
 from app.profile.model import Severity
@@ -49,12 +50,7 @@ class MappedInput:
     @property
     def graph(self) -> Graph:
         if self._graph is None:
-            graph = Graph()
-            for prefix, ns in PREFIXES.items():
-                graph.bind(prefix, ns)
-            for triple in self.triples:
-                graph.add(triple)
-            self._graph = graph
+            self._graph = graph_of(self.triples)
         return self._graph
 
     def __getstate__(self) -> dict[str, Any]:

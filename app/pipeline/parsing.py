@@ -18,7 +18,7 @@ from rdflib import Graph, Literal, URIRef
 
 from app.errors import InputError, ParseError, PayloadTooLargeError, UnsafeInputError
 from app.i18n import text
-from app.namespaces import PREFIXES, SH
+from app.namespaces import SH
 from app.pipeline.guards import check_xml_is_safe, decode_utf8, inline_jsonld_contexts, strict_json_loads
 from app.pipeline.terms import TermCache, Triple, is_iri
 
@@ -78,10 +78,9 @@ def parse_rdf(body: bytes, *, syntax: RdfSyntax, limits: ParseLimits, own_contex
 
 
 def graph_of(triples: Iterable[Triple]) -> Graph:
-    """An rdflib graph of triples, with Puente's prefixes. rdflib's context-free store: 2–3× faster to fill."""
-    graph = Graph(store="SimpleMemory")
-    for prefix, ns in PREFIXES.items():
-        graph.bind(prefix, ns)
+    """An rdflib graph of triples. rdflib's context-free store (2–3× faster to fill) and no prefixes: binding
+    them costs about a millisecond per graph, and `serialise` binds Puente's own when a graph is written out."""
+    graph = Graph(store="SimpleMemory", bind_namespaces="none")
     for triple in triples:
         graph.add(triple)
     return graph
