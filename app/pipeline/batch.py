@@ -30,7 +30,7 @@ from rdflib.term import Node
 from app.errors import PuenteError
 from app.namespaces import DCAT
 from app.pipeline.mapping import MappedInput
-from app.pipeline.report import RecordReport, ReportResult, Summary, ValidationReport, build_report
+from app.pipeline.report import RecordReport, ReportResult, Summary, ValidationReport
 from app.pipeline.run import Opened, Outcome, Pipeline
 from app.pipeline.terms import Triple, is_iri
 from app.pipeline.validation import Finding
@@ -195,11 +195,8 @@ def _count_records(mapped: MappedInput) -> int:
 
 def _whole(pipeline: Pipeline, opened: Opened, *, lang: str) -> CatalogueResult:
     mapped = opened.mapped if opened.mapped is not None else pipeline.map_records(opened, opened.records)
-    findings = pipeline.engine.validate_triples(mapped.triples) + mapped.problems
-    outcome = Outcome(mapped=mapped, findings=findings, source=opened.source, detected=opened.detected)
-    report = build_report(mapped.triples, findings, profile=pipeline.profile, lang=lang, source=opened.source.name,
-                          source_detected=opened.detected, source_field=outcome.source_field)
-    return CatalogueResult(report=report, findings=findings)
+    outcome = pipeline.check(mapped, source=opened.source, detected=opened.detected)
+    return CatalogueResult(report=outcome.report(profile=pipeline.profile, lang=lang), findings=outcome.findings)
 
 
 # ---------------------------------------------------------------------------------------------- sharing out
@@ -284,9 +281,8 @@ def _run_share(index: int) -> _Piece:
         findings = pipeline.engine.validate_triples(share.triples, only=members) + [
             f for f in opened.mapped.problems if f.focus in members]
     outcome = Outcome(mapped=mapped, findings=findings, source=opened.source, detected=opened.detected)
-    report = build_report(mapped.triples, findings, profile=pipeline.profile, lang=job.lang,
-                          source=opened.source.name, source_detected=opened.detected,
-                          source_field=outcome.source_field, only=share.roots if opened.mapped is not None else None)
+    report = outcome.report(profile=pipeline.profile, lang=job.lang,
+                            only=share.roots if opened.mapped is not None else None)
     return _Piece(report_json=report.model_dump_json().encode("utf-8"),
                   counted={_identity(f): f.severity for f in findings}, described=described,
                   pointed=pointed, findings=findings if job.keep_findings else [])

@@ -24,7 +24,6 @@ from starlette.concurrency import run_in_threadpool
 from app.errors import ValidationTimeoutError
 from app.i18n import text
 from app.pipeline.mapping import MappedInput
-from app.pipeline.report import build_report
 from app.pipeline.run import Outcome, Pipeline
 from app.pipeline.sources import Source
 from app.pipeline.validation import Finding
@@ -209,10 +208,7 @@ class Runner:
 
 def _report_here(pipeline: Pipeline, body: bytes, media_type: str, source: str | None, lang: str) -> bytes:
     outcome = pipeline.validate(body, media_type=media_type, source=source)
-    report = build_report(outcome.mapped.triples, outcome.findings, profile=pipeline.profile, lang=lang,
-                          source=outcome.source.name, source_detected=outcome.detected,
-                          source_field=outcome.source_field)
-    return report.model_dump_json().encode("utf-8")
+    return outcome.report(profile=pipeline.profile, lang=lang).model_dump_json().encode("utf-8")
 
 
 def _work_here(pipeline: Pipeline, kind: str, body: bytes, media_type: str, source: str | None) -> WorkResult:

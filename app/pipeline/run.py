@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
 from rdflib import URIRef
 from rdflib.namespace import RDF
+from rdflib.term import Node
 
 from app.crosswalk.engine import Mapper
 from app.crosswalk.loader import LoadedCrosswalk
@@ -20,7 +22,7 @@ from app.pipeline.compiled import CompiledEngine
 from app.pipeline.guards import strict_json_loads
 from app.pipeline.mapping import MappedInput, map_records, normalise_rdf
 from app.pipeline.parsing import RDF_MEDIA_TYPES, ParseLimits, graph_of, parse_rdf_triples
-from app.pipeline.report import SourceFieldResolver
+from app.pipeline.report import SourceFieldResolver, ValidationReport, build_report
 from app.pipeline.sources import JSON_MEDIA_TYPES, Source, SourceRegistry, rdf_syntax_for, unsupported, unsupported_any
 from app.pipeline.terms import Triple, is_iri
 from app.pipeline.validation import Finding, PyshaclEngine
@@ -61,6 +63,11 @@ class Outcome:
     def source_field(self) -> SourceFieldResolver | None:
         """How report results name the input field: crosswalk provenance for JSON, the property chain for RDF."""
         return None if self.source.is_rdf else self.mapped.source_field
+
+    def report(self, *, profile: Profile, lang: str, only: Collection[Node] | None = None) -> ValidationReport:
+        """The JSON report (DESIGN §5) of this outcome, messages in `lang`; `only`: see build_report."""
+        return build_report(self.mapped.triples, self.findings, profile=profile, lang=lang, source=self.source.name,
+                            source_detected=self.detected, source_field=self.source_field, only=only)
 
 
 class Pipeline:
@@ -156,5 +163,9 @@ class Pipeline:
     def validate(self, body: bytes, *, media_type: str, source: str | None) -> Outcome:
         """Read a body and validate it against the profile."""
         mapped, chosen, detected = self.read(body, media_type=media_type, source=source)
+        return self.check(mapped, source=chosen, detected=detected)
+
+    def check(self, mapped: MappedInput, *, source: Source, detected: bool) -> Outcome:
+        """Validate what was read: the engine's findings and the mapping's problems."""
         findings = self.engine.validate_triples(mapped.triples) + mapped.problems
-        return Outcome(mapped=mapped, findings=findings, source=chosen, detected=detected)
+        return Outcome(mapped=mapped, findings=findings, source=source, detected=detected)

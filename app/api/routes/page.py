@@ -19,7 +19,7 @@ from app.api.result_store import ResultStore
 from app.errors import NotFoundError, PuenteError
 from app.i18n import render, text
 from app.pipeline.enrichment import for_publication
-from app.pipeline.report import build_report, report_csv, report_graph
+from app.pipeline.report import report_csv, report_graph
 from app.pipeline.serialisation import JSONLD, TURTLE
 from app.pipeline.sniff import guess_media_type
 
@@ -54,9 +54,7 @@ def form(request: Request, pipeline: PipelineDep, lang: LangDep,
             context["error"] = render(text("ui.page.expired"), lang)
         else:
             outcome = stored.outcome
-            report = build_report(outcome.mapped.triples, outcome.findings, profile=pipeline.profile, lang=lang,
-                                  source=outcome.source.name, source_detected=outcome.detected,
-                                  source_field=outcome.source_field)
+            report = outcome.report(profile=pipeline.profile, lang=lang)
             context.update(report=report, token=result, filename=stored.filename,
                            severities=SEVERITY_ORDER, chosen_source=outcome.source.name)
     return page(request, "index.html", lang=lang, **context)
@@ -96,9 +94,7 @@ def download(request: Request, pipeline: PipelineDep, lang: LangDep, token: str,
     if stored is None:
         raise NotFoundError(text("detail.not_found", path=f"/results/{token[:40]}"))
     outcome = stored.outcome
-    report = build_report(outcome.mapped.triples, outcome.findings, profile=pipeline.profile, lang=lang,
-                          source=outcome.source.name, source_detected=outcome.detected,
-                          source_field=outcome.source_field)
+    report = outcome.report(profile=pipeline.profile, lang=lang)
     attachment = {"Content-Disposition": f'attachment; filename="puente-{kind.replace("/", "-")}"'}
     if kind == "report.json":
         return Response(report.model_dump_json(indent=1), media_type="application/json", headers=attachment)
