@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.corpus import Document, generate, split
+from bench.procs import tree_memory_mb
 from bench.stats import p50_p99
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -275,7 +276,7 @@ def puente_http(documents: list[Document], args: argparse.Namespace) -> Row:
             post(single)
             times.append((time.perf_counter() - started) * 1000)
         connection.close()
-        rss = _tree_peak_mb(server.pid)
+        rss = sum(tree_memory_mb(server.pid, field="VmHWM"))
     p50, p99 = p50_p99(times)
     seconds = sum(times) / 1000
     return Row("Puente HTTP, one record per request", len(singles), seconds, len(singles) / seconds, p50, p99, rss,
@@ -301,34 +302,12 @@ def puente_http_catalogue(_documents: list[Document], args: argparse.Namespace) 
         seconds = time.perf_counter() - started
         assert response.status == 200, answer
         summary = answer["summary"]
-        largest = max(_process_peaks_mb(server.pid))
-        total = _tree_peak_mb(server.pid)
+        peaks = tree_memory_mb(server.pid, field="VmHWM")
+        largest, total = max(peaks, default=0.0), sum(peaks)
     return Row("Puente HTTP, one whole catalogue", document.records, seconds, document.records / seconds, None, None,
                total, summary["violations"] + summary["warnings"] + summary["infos"],
                f"{len(document.body) / 1e6:.0f} MB of Turtle in one POST; peak RSS summed over the server and its "
                f"workers (shared pages counted in each), largest process {largest:.0f} MB")
-
-
-def _process_peaks_mb(pid: int) -> list[float]:
-    """Peak resident memory (VmHWM) of a process and of each of its descendants, in MB."""
-    peaks: list[float] = []
-    pending = [pid]
-    while pending:
-        current = pending.pop()
-        try:
-            status = Path(f"/proc/{current}/status").read_text()
-            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
-        except OSError:
-            continue
-        peaks.append(next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")), 0)
-                     / 1024)
-        pending.extend(int(child) for child in children)
-    return peaks or [0.0]
-
-
-def _tree_peak_mb(pid: int) -> float:
-    """Peak resident memory (VmHWM) of a process and its children, summed, in MB (0 where /proc is missing)."""
-    return sum(_process_peaks_mb(pid))
 
 
 # ------------------------------------------------------------------------------------------------ the run

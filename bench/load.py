@@ -19,6 +19,7 @@ from pathlib import Path
 
 import httpx
 
+from bench.procs import tree_memory_mb
 from bench.server import running_server
 from bench.stats import p50_p99
 
@@ -59,20 +60,8 @@ class Tally:
 
 
 def _rss_mb(pid: int) -> float:
-    """Resident memory of a process and its children, from /proc (Linux)."""
-    total = 0
-    pids = [pid]
-    children = Path(f"/proc/{pid}/task/{pid}/children")
-    if children.exists():
-        pids += [int(p) for p in children.read_text().split()]
-    for each in pids:
-        try:
-            for line in Path(f"/proc/{each}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except OSError:
-            continue
-    return total / 1024
+    """Resident memory of the server and its workers, summed."""
+    return sum(tree_memory_mb(pid))
 
 
 async def _client(base: str, calls: list[Call], deadline: float, tally: Tally, offset: int) -> None:

@@ -1,0 +1,22 @@
+"""The /proc reader the benchmark and the load test share."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from bench.procs import tree_memory_mb
+
+
+def test_a_process_and_its_children_are_read() -> None:
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        resident = tree_memory_mb(os.getpid())
+        peaks = tree_memory_mb(os.getpid(), field="VmHWM")
+        assert len(resident) >= 2 and all(mb > 0 for mb in resident)  # this process and the sleeping child
+        assert peaks[0] >= resident[0]  # the peak is never below what is resident now
+    finally:
+        child.kill()
+        child.wait()
+    assert tree_memory_mb(child.pid) == []  # gone: nothing, not an error
