@@ -1,7 +1,7 @@
-"""Parse: bytes and a media type in, an rdflib graph out, safely.
+"""Parse: bytes and a media type in, rdflib triples out, safely.
 
 RDF is parsed with pyoxigraph's streaming parsers (linear time, no recursion, never fetches a
-JSON-LD context) with caps enforced while iterating; rdflib only receives the checked triples.
+JSON-LD context) with caps enforced while iterating; only checked triples become rdflib terms.
 """
 
 from __future__ import annotations
@@ -68,13 +68,6 @@ def media_type_of(content_type: str | None) -> str:
 def upload_base() -> str:
     """A fresh base IRI for relative IRIs in an upload; never the server's working directory."""
     return f"https://upload.invalid/{uuid.uuid4().hex}/"
-
-
-def parse_rdf(body: bytes, *, syntax: RdfSyntax, limits: ParseLimits, own_contexts: dict[str, Any],
-              own_context_iri: str, base_iri: str | None = None) -> Graph:
-    """Parse an RDF document into a new graph, refusing unsafe or oversized content."""
-    return graph_of(parse_rdf_triples(body, syntax=syntax, limits=limits, own_contexts=own_contexts,
-                                      own_context_iri=own_context_iri, base_iri=base_iri))
 
 
 def graph_of(triples: Iterable[Triple]) -> Graph:

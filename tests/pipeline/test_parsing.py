@@ -12,7 +12,7 @@ from rdflib.compare import isomorphic
 from app.errors import InputError, ParseError, PayloadTooLargeError, UnsafeInputError
 from app.namespaces import CONTEXT_IRI
 from app.pipeline.guards import strict_json_loads
-from app.pipeline.parsing import ParseLimits, RdfSyntax, parse_rdf
+from app.pipeline.parsing import ParseLimits, RdfSyntax, graph_of, parse_rdf_triples
 from tests.conftest import CASES
 
 LIMITS = ParseLimits(max_triples=10_000, max_literal_chars=10_000, max_json_depth=64)
@@ -21,8 +21,8 @@ CONTEXT: dict[str, Any] = {"@context": {"dct": "http://purl.org/dc/terms/", "dca
 
 
 def parse(body: bytes, syntax: RdfSyntax, limits: ParseLimits = LIMITS) -> Graph:
-    return parse_rdf(body, syntax=syntax, limits=limits, own_contexts={CONTEXT_IRI: CONTEXT},
-                     own_context_iri=CONTEXT_IRI)
+    return graph_of(parse_rdf_triples(body, syntax=syntax, limits=limits, own_contexts={CONTEXT_IRI: CONTEXT},
+                                      own_context_iri=CONTEXT_IRI))
 
 
 @pytest.fixture(scope="module")
