@@ -21,7 +21,8 @@ from app.i18n import negotiate, render, text
 from app.pipeline.batch import Input, validate_catalogue, validate_catalogues
 from app.pipeline.enrichment import for_publication
 from app.pipeline.exports import to_ckan, to_dcat_ap_es
-from app.pipeline.report import ValidationReport, report_csv, report_graph
+from app.pipeline.report import report_csv, report_graph
+from app.pipeline.report_models import ValidationReport
 from app.pipeline.run import Pipeline
 from app.pipeline.serialisation import BY_KEY, serialise
 from app.pipeline.sniff import guess_media_type

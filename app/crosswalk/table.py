@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import ast
+import functools
+import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from app.crosswalk.loader import CompiledNode, LoadedCrosswalk
 from app.crosswalk.rdf_source import LoadedRdfSource
@@ -23,9 +29,26 @@ class TableRow:
     note: str | None
 
 
+@functools.cache
+def _docstrings(module: str) -> dict[str, str]:
+    """The first line of each function's docstring, read from the module's source: compiled functions
+    (app/native.py) keep no docstring."""
+    source = importlib.import_module(module).__file__ or ""
+    path = Path(source).with_name(Path(source).name.split(".", 1)[0] + ".py")
+    found: dict[str, str] = {}
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.FunctionDef):
+            doc = (ast.get_docstring(node) or "").strip()
+            found[node.name] = doc.splitlines()[0] if doc else ""
+    return found
+
+
+def _first_line(function: Callable[..., Any]) -> str:
+    return _docstrings(function.__module__).get(function.__name__, "")
+
+
 def _doc(name: str) -> str:
-    doc = TRANSFORMS[name].__doc__ or ""
-    return doc.strip().splitlines()[0] if doc.strip() else ""
+    return _first_line(TRANSFORMS[name])
 
 
 def _walk(node: CompiledNode, *, label: str, prefix: str, rows: list[TableRow]) -> None:
@@ -97,7 +120,7 @@ def render_markdown(crosswalk: LoadedCrosswalk) -> str:
 def steps_table(source: LoadedRdfSource) -> list[TableRow]:
     """An RDF source's normalisation steps as table rows."""
     return [TableRow(node="(RDF)", target=spec.target, source=spec.field, fallbacks=[], transform=spec.step,
-                     transform_doc=((step.__doc__ or "").strip().splitlines() or [""])[0], vocabulary=None,
+                     transform_doc=_first_line(step), vocabulary=None,
                      note=spec.note) for spec, step in source.steps]
 
 

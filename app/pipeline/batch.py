@@ -30,7 +30,7 @@ from rdflib.term import Node
 from app.errors import PuenteError
 from app.namespaces import DCAT
 from app.pipeline.mapping import MappedInput
-from app.pipeline.report import RecordReport, ReportResult, Summary, ValidationReport
+from app.pipeline.report_models import RecordReport, ReportResult, Summary, ValidationReport
 from app.pipeline.run import Opened, Outcome, Pipeline
 from app.pipeline.terms import Triple, is_iri
 from app.pipeline.validation import Finding

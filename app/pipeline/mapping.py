@@ -53,8 +53,14 @@ class MappedInput:
             self._graph = graph_of(self.triples)
         return self._graph
 
-    def __getstate__(self) -> dict[str, Any]:
-        return {**self.__dict__, "_graph": None, "_by_property": None}
+    def __getstate__(self) -> dict[str, Any]:  # spelled out: a compiled class has no __dict__
+        return {"triples": self.triples, "provenance": self.provenance, "expected": self.expected,
+                "problems": self.problems}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.triples, self.provenance = state["triples"], state["provenance"]
+        self.expected, self.problems = state["expected"], state["problems"]
+        self._by_property, self._graph = None, None
 
     def source_field(self, finding: Finding, chain: str | None) -> str | None:
         """The field of the user's document a finding is about (None when no field is involved)."""

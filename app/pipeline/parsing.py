@@ -19,8 +19,9 @@ from rdflib import Graph, Literal, URIRef
 from app.errors import InputError, ParseError, PayloadTooLargeError, UnsafeInputError
 from app.i18n import text
 from app.namespaces import SH
-from app.pipeline.guards import check_xml_is_safe, decode_utf8, inline_jsonld_contexts, strict_json_loads
+from app.pipeline.guards import decode_utf8, inline_jsonld_contexts, strict_json_loads
 from app.pipeline.terms import TermCache, Triple, is_iri
+from app.pipeline.xml_guard import check_xml_is_safe
 
 
 class RdfSyntax(StrEnum):
@@ -111,8 +112,8 @@ def parse_rdf_triples(body: bytes, *, syntax: RdfSyntax, limits: ParseLimits, ow
             raise UnsafeInputError(text("detail.remote_context", context="?", own=own_context_iri)) from exc
         raise ParseError(text("detail.syntax", syntax=syntax.label, message=message),
                          line=exc.lineno, column=exc.offset) from exc
-    except (TypeError, ValueError) as exc:
-        raise ParseError(text("detail.syntax", syntax=syntax.label, message=str(exc))) from exc
+    except (TypeError, ValueError) as wrong:  # one name per clause: compiled code types each
+        raise ParseError(text("detail.syntax", syntax=syntax.label, message=str(wrong))) from wrong
     _refuse_shacl_terms(triples)
     return list(triples)
 

@@ -8,72 +8,26 @@ publisher...). `source_field` names the field of the user's own format.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Collection, Iterable, Mapping
-from typing import Literal as TypingLiteral
+from collections.abc import Collection, Iterable, Mapping
 
-from pydantic import BaseModel, Field
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from app.i18n import render, text
 from app.namespaces import DCAT, DCT, SH, curie
+from app.pipeline.report_models import (
+    ProfileRef,
+    RecordReport,
+    RecordType,
+    ReportResult,
+    SourceFieldResolver,
+    Summary,
+    ValidationReport,
+)
 from app.pipeline.terms import Triple, is_iri
 from app.pipeline.validation import Finding
 from app.profile.model import Profile, Severity
-
-RecordType = TypingLiteral["dataset", "dataservice", "catalog", "other"]
-# Given a finding, name the input field it is about (crosswalk provenance), or None.
-SourceFieldResolver = Callable[[Finding, str | None], str | None]
-
-
-class ReportResult(BaseModel):
-    severity: TypingLiteral["violation", "warning", "info"]
-    path: str | None = Field(description="The profile property, as a CURIE.")
-    focus: str = Field(description="The node the constraint applies to.")
-    value: str | None = Field(description="The offending value, when there is one.")
-    message: str = Field(description="What is wrong and how to fix it, in the language asked for.")
-    constraint: str = Field(description="The SHACL constraint component, e.g. sh:MinCountConstraintComponent.")
-    shape: str = Field(description="IRI of the profile shape; see /profile.")
-    shape_name: str = Field(description="Short name of the shape, in the language asked for.")
-    source_field: str | None = Field(description="The field of the input format this is about.")
-
-
-class RecordReport(BaseModel):
-    id: str
-    iri: str | None
-    title: str | None
-    type: RecordType
-    conforms: bool
-    violations: int
-    warnings: int
-    infos: int
-    results: list[ReportResult]
-
-
-class Summary(BaseModel):
-    records: int = Field(description="Datasets and data services in the input.")
-    conforming: int = Field(description="Of those, how many have no violation.")
-    violations: int
-    warnings: int
-    infos: int
-
-
-class ProfileRef(BaseModel):
-    iri: str
-    version: str
-
-
-class ValidationReport(BaseModel):
-    """The answer of POST /validate. `conforms` means: no violation (warnings and hints allowed)."""
-
-    conforms: bool
-    source: str
-    source_detected: bool = Field(description="True when Puente chose the source itself.")
-    lang: str
-    profile: ProfileRef
-    summary: Summary
-    records: list[RecordReport]
 
 
 def first_text(graph: Graph, node: Node, predicate: URIRef, lang: str) -> str | None:

@@ -22,7 +22,8 @@ from app.pipeline.compiled import CompiledEngine
 from app.pipeline.guards import strict_json_loads
 from app.pipeline.mapping import MappedInput, map_records, normalise_rdf
 from app.pipeline.parsing import RDF_MEDIA_TYPES, ParseLimits, graph_of, parse_rdf_triples
-from app.pipeline.report import SourceFieldResolver, ValidationReport, build_report
+from app.pipeline.report import build_report
+from app.pipeline.report_models import SourceFieldResolver, ValidationReport
 from app.pipeline.sources import JSON_MEDIA_TYPES, Source, SourceRegistry, rdf_syntax_for, unsupported, unsupported_any
 from app.pipeline.terms import Triple, is_iri
 from app.pipeline.validation import Finding, PyshaclEngine

@@ -14,7 +14,9 @@ from app.profile.model import Profile
 
 
 def test_health(client: TestClient) -> None:
-    assert client.get("/health").json() == {"status": "ok"}
+    from app.native import running_compiled
+
+    assert client.get("/health").json() == {"status": "ok", "compiled": running_compiled()}
 
 
 def test_profile_page_lists_every_class_and_property(client: TestClient, profile: Profile) -> None:

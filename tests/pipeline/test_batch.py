@@ -17,7 +17,7 @@ from app.crosswalk.loader import load_crosswalks
 from app.crosswalk.rdf_source import load_rdf_sources
 from app.errors import PuenteError
 from app.pipeline.batch import Input, validate_catalogue, validate_catalogues
-from app.pipeline.report import ValidationReport
+from app.pipeline.report_models import ValidationReport
 from app.pipeline.run import Pipeline
 from app.pipeline.validation import Finding, PyshaclEngine
 from app.profile.model import Profile

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from app.pipeline.parsing import RDF_MEDIA_TYPES
-from app.pipeline.report import ValidationReport, build_report
+from app.pipeline.report import build_report
+from app.pipeline.report_models import ValidationReport
 from app.pipeline.run import Pipeline
 from app.profile.model import Profile
 from app.settings import Settings

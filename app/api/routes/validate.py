@@ -13,7 +13,8 @@ from app.api.deps import FormatQuery, LangDep, PipelineDep, RunnerDep
 from app.api.problems import WRITE_ERRORS
 from app.api.rendering import RDF_OFFERS, rdf_response
 from app.pipeline.parsing import RDF_MEDIA_TYPES, media_type_of
-from app.pipeline.report import ValidationReport, report_graph
+from app.pipeline.report import report_graph
+from app.pipeline.report_models import ValidationReport
 from app.pipeline.sources import JSON_MEDIA_TYPES, ORDER
 
 router = APIRouter(tags=["validation"], responses=WRITE_ERRORS)
