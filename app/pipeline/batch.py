@@ -25,7 +25,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from rdflib import Literal, URIRef
+from rdflib import URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
@@ -34,7 +34,7 @@ from app.namespaces import DCAT
 from app.pipeline.mapping import MappedInput, map_records
 from app.pipeline.report_models import RecordReport, ReportResult, Summary, ValidationReport
 from app.pipeline.run import Opened, Outcome, Pipeline
-from app.pipeline.terms import Triple, is_iri
+from app.pipeline.terms import Triple, is_iri, is_literal
 from app.pipeline.validation import Finding
 from app.profile.model import Severity
 
@@ -245,7 +245,7 @@ def _rdf_shares(mapped: MappedInput, *, parts: int, value_properties: frozenset[
         described.add(subject)
         if is_iri(predicate, rdf_type) and obj in _ROOTS:
             roots[subject] = None
-        elif not isinstance(obj, Literal):
+        elif not is_literal(obj):
             links.setdefault(subject, []).append(obj)
     ordered = list(roots)
     size = max(1, -(-len(ordered) // parts))

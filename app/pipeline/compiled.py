@@ -22,7 +22,7 @@ from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
 from app.namespaces import SH
-from app.pipeline.terms import Triple, is_iri
+from app.pipeline.terms import Triple, is_bnode, is_iri, is_literal, is_uriref
 from app.pipeline.validation import Finding
 from app.profile.model import Profile, ShapeInfo
 
@@ -106,7 +106,7 @@ def _actual_type_ok(value: Literal, datatype: Node) -> bool:
 
 
 def _datatype_ok(value: Node, datatype: Node) -> bool:
-    if not isinstance(value, Literal):
+    if not is_literal(value):
         return False
     if value.datatype == datatype:
         return getattr(value, "ill_typed", None) is not True and _actual_type_ok(value, datatype)
@@ -159,7 +159,7 @@ def compile_check(shape: Node, shapes: Graph, *, canon: Callable[[Node], Node] =
     if found_class is not None:
         cls = canon(found_class)
         return lambda index, focus, values: [
-            (v,) for v in values if isinstance(v, Literal) or cls not in index.classes.get(v, ())]
+            (v,) for v in values if is_literal(v) or cls not in index.classes.get(v, ())]
     datatype = shapes.value(shape, SH.datatype)
     if datatype is not None:
         return lambda index, focus, values: [(v,) for v in values if not _datatype_ok(v, datatype)]
@@ -171,7 +171,7 @@ def compile_check(shape: Node, shapes: Graph, *, canon: Callable[[Node], Node] =
     if pattern is not None:
         regex = re.compile(str(pattern))
         return lambda index, focus, values: [
-            (v,) for v in values if isinstance(v, BNode) or not regex.search(str(v))]
+            (v,) for v in values if is_bnode(v) or not regex.search(str(v))]
     options = shapes.value(shape, SH["or"])
     if options is not None:
         members = [shapes.value(member, SH.datatype) for member in Collection(shapes, options)]
@@ -229,7 +229,7 @@ class CompiledEngine:
 
     def _canon(self, term: Node) -> Any:
         """The one object the engine uses for an IRI (identical objects make dictionary hits free)."""
-        return self._canonical.setdefault(str(term), term) if isinstance(term, URIRef) else term
+        return self._canonical.setdefault(str(term), term) if is_uriref(term) else term
 
     def validate_triples(self, triples: Iterable[Triple], *, only: Container[Node] | None = None) -> list[Finding]:
         """Validate a set of triples (one record or a catalogue) without building an rdflib graph.

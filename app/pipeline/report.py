@@ -25,7 +25,7 @@ from app.pipeline.report_models import (
     Summary,
     ValidationReport,
 )
-from app.pipeline.terms import Triple, is_iri
+from app.pipeline.terms import Triple, is_bnode, is_iri, is_literal, is_uriref
 from app.pipeline.validation import Finding
 from app.profile.model import Profile, Severity
 
@@ -57,9 +57,9 @@ class _Ownership:
         rdf_type = str(_RDF_TYPE)
         for subject, predicate, obj in triples:
             if is_iri(predicate, rdf_type):  # comparisons in C: rdflib's __eq__ would run per triple
-                if isinstance(obj, URIRef) and (kind := kinds.get(str(obj))) is not None:
+                if is_uriref(obj) and (kind := kinds.get(str(obj))) is not None:
                     kind[subject] = None
-            elif isinstance(obj, Literal):
+            elif is_literal(obj):
                 if predicate in _TEXTS:
                     self.texts.setdefault((subject, predicate), []).append(obj)
             else:
@@ -103,16 +103,17 @@ class _Ownership:
         return _pick_text(self.texts.get((node, predicate), []), lang)
 
     def record_id(self, node: Node) -> str:
-        identifier = self.text(node, DCT.identifier, "")
+        identifier = self.text(node, _DCT_IDENTIFIER, "")
         if identifier:
             return identifier
-        if isinstance(node, URIRef):
+        if is_uriref(node):
             tail = str(node).rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
             return tail or str(node)
         return f"_:{node}"
 
 
-_TEXTS = frozenset((DCT.title, DCT.identifier))
+_DCT_TITLE, _DCT_IDENTIFIER = DCT.title, DCT.identifier  # a namespace makes a new URIRef on every access
+_TEXTS = frozenset((_DCT_TITLE, _DCT_IDENTIFIER))
 _RDF_TYPE = RDF.type
 
 
@@ -167,10 +168,10 @@ def _result(finding: Finding, *, profile: Profile, lang: str, chain: str | None,
         field = "/".join(p for p in (chain, path) if p) or None
     value: str | None = None
     if finding.value is not None:
-        value = f"_:{finding.value}" if isinstance(finding.value, BNode) else str(finding.value)
+        value = f"_:{finding.value}" if is_bnode(finding.value) else str(finding.value)
     return ReportResult(
         severity=finding.severity.value, path=path,
-        focus=f"_:{finding.focus}" if isinstance(finding.focus, BNode) else str(finding.focus),
+        focus=f"_:{finding.focus}" if is_bnode(finding.focus) else str(finding.focus),
         value=value, message=render(finding.message or (shape.message if shape else {"es": finding.component}), lang),
         constraint=finding.component, shape=finding.shape,
         shape_name=render(shape.name, lang) if shape else _problem_name(finding.shape, lang), source_field=field,
@@ -192,8 +193,8 @@ def _record(own: _Ownership, node: Node, results: list[ReportResult], *, kind: R
             lang: str) -> RecordReport:
     results.sort(key=lambda r: (_ORDER[r.severity], r.source_field or "", r.path or ""))
     return RecordReport(
-        id=own.record_id(node), iri=str(node) if isinstance(node, URIRef) else None,
-        title=own.text(node, DCT.title, lang), type=kind,
+        id=own.record_id(node), iri=str(node) if is_uriref(node) else None,
+        title=own.text(node, _DCT_TITLE, lang), type=kind,
         conforms=not any(r.severity == "violation" for r in results),
         violations=sum(1 for r in results if r.severity == "violation"),
         warnings=sum(1 for r in results if r.severity == "warning"),
