@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from rdflib import BNode, URIRef
+from rdflib import URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
@@ -23,11 +23,12 @@ from app.crosswalk.lookups import Lookups
 from app.crosswalk.paths import Path as SourcePath
 from app.crosswalk.paths import parse_path
 from app.crosswalk.transforms import Context, Emitted, Problem, Transform
-from app.pipeline.terms import Triple
+from app.pipeline.terms import Triple, new_bnode
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 MAX_ITEMS = 10_000  # items one path may yield in one record (a guard against absurd inputs)
 _FIXED = {"base", "origin", "index", "parent", "record"}
+_RDF_TYPE = RDF.type  # a namespace attribute is a Python-level lookup that makes a new term each time
 _CACHED_TEXT = 200  # longer texts (descriptions) rarely repeat: not remembered
 _CACHE_SIZE = 50_000
 
@@ -131,7 +132,7 @@ class Mapper:
             node = self._node_iri(spec, item=item, record=record, parent=parent, position=position)
             if parent is None:
                 self._root = node
-            mapped.add((node, RDF.type, spec.cls), where or "$")
+            mapped.add((node, _RDF_TYPE, spec.cls), where or "$")
             for row in spec.rows:
                 self._apply(row, node=node, cls=spec.cls, item=item, record=record, mapped=mapped, prefix=where)
             built.append((node, where or "$"))
@@ -141,7 +142,7 @@ class Mapper:
                   position: int) -> Node:
         template = spec.spec.iri
         if template is None:
-            return BNode()
+            return new_bnode()
         for candidate in [template, *spec.spec.iri_fallbacks]:
             rendered = self._render(candidate, item=item, record=record, parent=parent, position=position)
             if rendered is not None:

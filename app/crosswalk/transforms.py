@@ -25,6 +25,9 @@ from app.pipeline.terms import Triple
 from app.profile.model import Severity
 
 MAX_TEXT = 100_000
+# Namespace attributes are Python-level lookups that make a new term on every access: read once.
+_XSD_DATETIME, _XSD_DATE, _XSD_NONNEGATIVEINTEGER = XSD.dateTime, XSD.date, XSD.nonNegativeInteger
+_RDF_TYPE, _LICENSE_DOCUMENT, _LOCATION = RDF.type, DCT.LicenseDocument, DCT.Location
 
 
 @dataclass(frozen=True)
@@ -179,7 +182,7 @@ def epoch_datetime(value: Any, ctx: Context) -> Emitted:
         moment = dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
     except (ValueError, OverflowError, OSError):
         return Emitted(problems=[Problem("invalid-date", Severity.VIOLATION, _shown(value))])
-    return Emitted(terms=[Literal(moment.strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=XSD.dateTime)])
+    return Emitted(terms=[Literal(moment.strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=_XSD_DATETIME)])
 
 
 _DATE_FORMS = (
@@ -205,8 +208,8 @@ def date(value: Any, ctx: Context) -> Emitted:
             lexical = parsed.isoformat()
             if parsed.tzinfo is not None and parsed.utcoffset() == dt.timedelta(0):
                 lexical = lexical.replace("+00:00", "Z")
-            return Emitted(terms=[Literal(lexical, datatype=XSD.dateTime)])
-        return Emitted(terms=[Literal(dt.date.fromisoformat(candidate).isoformat(), datatype=XSD.date)])
+            return Emitted(terms=[Literal(lexical, datatype=_XSD_DATETIME)])
+        return Emitted(terms=[Literal(dt.date.fromisoformat(candidate).isoformat(), datatype=_XSD_DATE)])
     except ValueError:
         return Emitted(problems=[Problem("invalid-date", Severity.VIOLATION, _shown(content))])
 
@@ -270,7 +273,7 @@ def licence(value: Any, ctx: Context) -> Emitted:
     if content.lower().startswith(("http://", "https://")) and ctx.args.get("keep_unknown_urls", True):
         # An unknown licence document: kept and described, so the record says what it says.
         document = URIRef(content)
-        return Emitted(terms=[document], extra=[(document, RDF.type, DCT.LicenseDocument)],
+        return Emitted(terms=[document], extra=[(document, _RDF_TYPE, _LICENSE_DOCUMENT)],
                        problems=[Problem("unknown-licence", Severity.WARNING, _shown(content),
                                          tuple(ctx.lookups.index(f"{EU}licence").suggestions(content)))])
     return _unknown(content, ctx.lookups.index(f"{EU}licence").suggestions(content))
@@ -322,7 +325,7 @@ def media_type_of_format(value: Any, ctx: Context) -> Emitted:
 def place_iri(value: Any, ctx: Context) -> Emitted:
     """A place given by IRI (GeoNames, an authority table): kept, and stated to be a dct:Location."""
     emitted = iri(value, ctx)
-    emitted.extra.extend((term, RDF.type, DCT.Location) for term in emitted.terms)
+    emitted.extra.extend((term, _RDF_TYPE, _LOCATION) for term in emitted.terms)
     return emitted
 
 
@@ -387,7 +390,7 @@ def byte_size(value: Any, ctx: Context) -> Emitted:
         return Emitted()
     if not re.fullmatch(r"\d{1,18}", content.replace(".0", "", 1) if content.endswith(".0") else content):
         return Emitted(problems=[Problem("invalid-number", Severity.VIOLATION, _shown(content))])
-    return Emitted(terms=[Literal(str(int(float(content))), datatype=XSD.nonNegativeInteger)])
+    return Emitted(terms=[Literal(str(int(float(content))), datatype=_XSD_NONNEGATIVEINTEGER)])
 
 
 def access_rights(value: Any, ctx: Context) -> Emitted:

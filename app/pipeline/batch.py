@@ -304,8 +304,8 @@ def _run_task(task: _Task) -> _Piece:
         mapped = MappedInput(triples=task.triples)
         findings = pipeline.engine.validate_triples(task.triples, only=task.members) + task.problems
     outcome = Outcome(mapped=mapped, findings=findings, source=source, detected=task.detected)
-    report = outcome.report(profile=pipeline.profile, lang=task.lang, only=task.roots if source.is_rdf else None)
-    return _Piece(report_json=report.model_dump_json().encode("utf-8"),
+    return _Piece(report_json=outcome.report_json(profile=pipeline.profile, lang=task.lang,
+                                                  only=task.roots if source.is_rdf else None),
                   counted={_identity(f): f.severity for f in findings}, described=described,
                   pointed=pointed, findings=findings if task.keep_findings else [])
 

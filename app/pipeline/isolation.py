@@ -208,7 +208,7 @@ class Runner:
 
 def _report_here(pipeline: Pipeline, body: bytes, media_type: str, source: str | None, lang: str) -> bytes:
     outcome = pipeline.validate(body, media_type=media_type, source=source)
-    return outcome.report(profile=pipeline.profile, lang=lang).model_dump_json().encode("utf-8")
+    return outcome.report_json(profile=pipeline.profile, lang=lang)
 
 
 def _work_here(pipeline: Pipeline, kind: str, body: bytes, media_type: str, source: str | None) -> WorkResult:

@@ -7,8 +7,10 @@ publisher...). `source_field` names the field of the user's own format.
 
 from __future__ import annotations
 
+import json
 from collections import deque
 from collections.abc import Collection, Iterable, Mapping
+from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
@@ -17,12 +19,8 @@ from rdflib.term import Node
 from app.i18n import render, text
 from app.namespaces import DCAT, DCT, SH, curie
 from app.pipeline.report_models import (
-    ProfileRef,
-    RecordReport,
     RecordType,
-    ReportResult,
     SourceFieldResolver,
-    Summary,
     ValidationReport,
 )
 from app.pipeline.terms import Triple, is_bnode, is_iri, is_literal, is_uriref
@@ -123,10 +121,30 @@ def build_report(data: Iterable[Triple], findings: list[Finding], *, profile: Pr
     """Group findings per record and render messages in `lang` (`data`: the input's triples, or its graph).
 
     `only`: report these records alone (a share of a catalogue that also holds other records' descriptions)."""
+    return ValidationReport.model_validate(report_data(
+        data, findings, profile=profile, lang=lang, source=source, source_detected=source_detected,
+        source_field=source_field, only=only))
+
+
+def report_json(data: Iterable[Triple], findings: list[Finding], *, profile: Profile, lang: str, source: str,
+                source_detected: bool, source_field: SourceFieldResolver | None = None,
+                only: Collection[Node] | None = None) -> bytes:
+    """The same report as JSON, written without building its models (what crosses a process boundary; compact,
+    like pydantic's own dump)."""
+    return json.dumps(report_data(data, findings, profile=profile, lang=lang, source=source,
+                                  source_detected=source_detected, source_field=source_field, only=only),
+                      ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def report_data(data: Iterable[Triple], findings: list[Finding], *, profile: Profile, lang: str, source: str,
+                source_detected: bool, source_field: SourceFieldResolver | None = None,
+                only: Collection[Node] | None = None) -> dict[str, Any]:
+    """The report as plain JSON data, shaped like ValidationReport (pydantic models per result cost more than
+    finding and filing the result)."""
     own = _Ownership(data)
-    records: dict[Node, list[ReportResult]] = {r: [] for r in [*own.catalogs, *own.datasets, *own.services]
-                                               if only is None or r in only}
-    others: dict[Node, list[ReportResult]] = {}
+    records: dict[Node, list[dict[str, Any]]] = {r: [] for r in [*own.catalogs, *own.datasets, *own.services]
+                                                 if only is None or r in only}
+    others: dict[Node, list[dict[str, Any]]] = {}
     for finding in findings:
         owners, chain = own.owners(finding.focus)
         if only is not None:
@@ -138,26 +156,26 @@ def build_report(data: Iterable[Triple], findings: list[Finding], *, profile: Pr
         else:
             others.setdefault(finding.focus, []).append(result)
     catalogs, services, datasets = set(own.catalogs), set(own.services), set(own.datasets)
-    reports: list[RecordReport] = []
+    reports: list[dict[str, Any]] = []
     for node, results in records.items():
         kind: RecordType = ("catalog" if node in catalogs
                             else "dataservice" if node in services and node not in datasets else "dataset")
         reports.append(_record(own, node, results, kind=kind, lang=lang))
     reports += [_record(own, node, results, kind="other", lang=lang) for node, results in others.items()]
     counts = {s: sum(1 for f in findings if f.severity == s) for s in Severity}
-    main = [r for r in reports if r.type in ("dataset", "dataservice")]
-    return ValidationReport(
-        conforms=counts[Severity.VIOLATION] == 0, source=source, source_detected=source_detected, lang=lang,
-        profile=ProfileRef(iri=str(profile.iri), version=profile.version),
-        summary=Summary(records=len(main), conforming=sum(1 for r in main if r.conforms),
-                        violations=counts[Severity.VIOLATION], warnings=counts[Severity.WARNING],
-                        infos=counts[Severity.INFO]),
-        records=reports,
-    )
+    main = [r for r in reports if r["type"] in ("dataset", "dataservice")]
+    return {
+        "conforms": counts[Severity.VIOLATION] == 0, "source": source, "source_detected": source_detected,
+        "lang": lang, "profile": {"iri": str(profile.iri), "version": profile.version},
+        "summary": {"records": len(main), "conforming": sum(1 for r in main if r["conforms"]),
+                    "violations": counts[Severity.VIOLATION], "warnings": counts[Severity.WARNING],
+                    "infos": counts[Severity.INFO]},
+        "records": reports,
+    }
 
 
 def _result(finding: Finding, *, profile: Profile, lang: str, chain: str | None,
-            resolver: SourceFieldResolver | None) -> ReportResult:
+            resolver: SourceFieldResolver | None) -> dict[str, Any]:
     shape = profile.shapes.get(finding.shape)
     path = curie(str(finding.path)) if finding.path is not None else None
     if finding.source_field is not None:
@@ -169,13 +187,14 @@ def _result(finding: Finding, *, profile: Profile, lang: str, chain: str | None,
     value: str | None = None
     if finding.value is not None:
         value = f"_:{finding.value}" if is_bnode(finding.value) else str(finding.value)
-    return ReportResult(
-        severity=finding.severity.value, path=path,
-        focus=f"_:{finding.focus}" if is_bnode(finding.focus) else str(finding.focus),
-        value=value, message=render(finding.message or (shape.message if shape else {"es": finding.component}), lang),
-        constraint=finding.component, shape=finding.shape,
-        shape_name=render(shape.name, lang) if shape else _problem_name(finding.shape, lang), source_field=field,
-    )
+    return {  # the fields of ReportResult, in its order
+        "severity": finding.severity.value, "path": path,
+        "focus": f"_:{finding.focus}" if is_bnode(finding.focus) else str(finding.focus),
+        "value": value, "message": render(finding.message or (shape.message if shape else {"es": finding.component}),
+                                          lang),
+        "constraint": finding.component, "shape": finding.shape,
+        "shape_name": render(shape.name, lang) if shape else _problem_name(finding.shape, lang), "source_field": field,
+    }
 
 
 def _problem_name(shape: str, lang: str) -> str:
@@ -189,18 +208,20 @@ def _problem_name(shape: str, lang: str) -> str:
 _ORDER = {"violation": 0, "warning": 1, "info": 2}
 
 
-def _record(own: _Ownership, node: Node, results: list[ReportResult], *, kind: RecordType,
-            lang: str) -> RecordReport:
-    results.sort(key=lambda r: (_ORDER[r.severity], r.source_field or "", r.path or ""))
-    return RecordReport(
-        id=own.record_id(node), iri=str(node) if is_uriref(node) else None,
-        title=own.text(node, _DCT_TITLE, lang), type=kind,
-        conforms=not any(r.severity == "violation" for r in results),
-        violations=sum(1 for r in results if r.severity == "violation"),
-        warnings=sum(1 for r in results if r.severity == "warning"),
-        infos=sum(1 for r in results if r.severity == "info"),
-        results=results,
-    )
+def _result_order(result: dict[str, Any]) -> tuple[int, str, str]:
+    return _ORDER[result["severity"]], result["source_field"] or "", result["path"] or ""
+
+
+def _record(own: _Ownership, node: Node, results: list[dict[str, Any]], *, kind: RecordType,
+            lang: str) -> dict[str, Any]:
+    results.sort(key=_result_order)
+    violations = sum(1 for r in results if r["severity"] == "violation")
+    return {  # the fields of RecordReport, in its order
+        "id": own.record_id(node), "iri": str(node) if is_uriref(node) else None,
+        "title": own.text(node, _DCT_TITLE, lang), "type": kind, "conforms": violations == 0,
+        "violations": violations, "warnings": sum(1 for r in results if r["severity"] == "warning"),
+        "infos": sum(1 for r in results if r["severity"] == "info"), "results": results,
+    }
 
 
 CSV_COLUMNS = ("record_id", "record_type", "record_title", "severity", "path", "source_field", "value", "message",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TypeGuard
@@ -66,6 +68,31 @@ def is_bnode(term: object) -> TypeGuard[BNode]:
     if kind is URIRef or kind is Literal or kind is str:
         return False
     return isinstance(term, BNode)
+
+
+class _BlankNodeIds:
+    """Blank node labels from a per-process random prefix and a counter: rdflib's BNode() draws a UUID from
+    os.urandom for every node. The prefix is drawn again in a forked process, so workers never collide."""
+
+    def __init__(self) -> None:
+        self.pid = -1
+        self.prefix = ""
+        self.count = 0
+
+    def new(self) -> BNode:
+        pid = os.getpid()
+        if pid != self.pid:
+            self.pid, self.prefix, self.count = pid, f"N{uuid.uuid4().hex}x", 0
+        self.count += 1
+        return BNode(self.prefix + str(self.count))
+
+
+_BLANK_NODE_IDS = _BlankNodeIds()
+
+
+def new_bnode() -> BNode:
+    """A fresh blank node, unique in this process and across processes."""
+    return _BLANK_NODE_IDS.new()
 
 
 class TermCache:
