@@ -38,6 +38,7 @@ class Index:
     shown: dict[URIRef, str] = field(default_factory=dict)
     ambiguous: dict[str, list[URIRef]] = field(default_factory=dict)
     _by_name: dict[str, list[URIRef]] | None = None
+    _suggested: dict[str, list[str]] = field(default_factory=dict)  # "did you mean" is slow (difflib) and repeats
 
     def add(self, label: str, concept: URIRef, *, show: bool = False) -> None:
         key = normalise(label)
@@ -49,6 +50,7 @@ class Index:
                     self.ambiguous[key].append(concept)
         if show or concept not in self.shown:
             self.shown[concept] = label
+        self._suggested.clear()
 
     def find(self, text: str) -> URIRef | None:
         return self.by_label.get(normalise(text))
@@ -66,7 +68,12 @@ class Index:
         return self.ambiguous.get(normalise(text), [])[1:]
 
     def suggestions(self, text: str) -> list[str]:
-        return closest(text, self.shown.values())
+        found = self._suggested.get(text)
+        if found is None:
+            if len(self._suggested) >= 10_000:
+                self._suggested.clear()
+            found = self._suggested[text] = closest(text, self.shown.values())
+        return list(found)
 
 
 class Lookups:

@@ -31,12 +31,15 @@ class Step:
     every: bool = False             # [*]
     index: int | None = None        # [n]
     match: tuple[str, str] | None = None  # [key=value]
+    shown: str = ""  # the member name as written in a path (quoted when it is not an identifier)
 
-    @functools.cached_property
-    def shown(self) -> str:
-        """The member name as written in a path (quoted when it is not an identifier)."""
-        key = self.key or ""
-        return key if re.fullmatch(_IDENT, key) else f'"{key}"'
+
+_IDENT_ONLY = re.compile(_IDENT)
+
+
+def _member(key: str) -> Step:
+    """A member step, its written form computed once (paths are parsed once, walked for every record)."""
+    return Step(key=key, shown=key if _IDENT_ONLY.fullmatch(key) else f'"{key}"')
 
 
 @dataclass(frozen=True)
@@ -127,7 +130,7 @@ def parse_path(text: str) -> Path:
         else:
             if not expect_name:
                 raise PathSyntaxError(f"missing '.' before column {position + 1} of {text!r}")
-            steps.append(Step(key=match.group("ident") or match.group("quoted")))
+            steps.append(_member(match.group("ident") or match.group("quoted")))
             expect_name = False
         position = match.end()
     if expect_name:

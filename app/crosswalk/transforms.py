@@ -114,6 +114,18 @@ def plain(value: Any, ctx: Context) -> Emitted:
     return Emitted(terms=[Literal(content[:MAX_TEXT])] if content else [])
 
 
+_WORDS: dict[tuple[str, str], Literal] = {}  # keyword literals: catalogues reuse a small vocabulary of tags
+
+
+def _word(word: str, lang: str) -> Literal:
+    found = _WORDS.get((word, lang))
+    if found is None:
+        if len(_WORDS) >= 50_000:
+            _WORDS.clear()
+        found = _WORDS[(word, lang)] = Literal(word, lang=lang) if lang else Literal(word)
+    return found
+
+
 def keywords(value: Any, ctx: Context) -> Emitted:
     """Keywords from a list, a comma-separated string, or CKAN tag objects; args.drop removes tokens."""
     items: list[Any] = value if isinstance(value, list) else [value]
@@ -131,7 +143,7 @@ def keywords(value: Any, ctx: Context) -> Emitted:
             word = word.strip()
             if word and word.casefold() not in drop and word.casefold() not in seen:
                 seen.add(word.casefold())
-                out.terms.append(Literal(word, lang=ctx.lang) if ctx.lang else Literal(word))
+                out.terms.append(_word(word, ctx.lang))
     return out
 
 

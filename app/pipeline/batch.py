@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -40,6 +41,7 @@ from app.profile.model import Severity
 
 _ROOTS = (DCAT.Dataset, DCAT.DataService, DCAT.Catalog)
 SHARES_PER_WORKER = 4  # smaller shares even out records of different sizes
+AHEAD = 2  # documents in the workers' queue while the next one is read
 
 
 @dataclass
@@ -116,23 +118,26 @@ def validate_catalogues(pipeline: Pipeline, inputs: Iterable[Input], *, lang: st
                         keep_findings: bool = False) -> Iterator[CatalogueResult | PuenteError]:
     """Several documents, in order, each as `validate_catalogue` would answer (or the error that stopped it).
 
-    Overlapped: while the workers validate one document, this process reads the next and merges the one before,
-    so the reading (serial) no longer leaves a core idle."""
+    Overlapped: while the workers validate the documents before, this process reads the next one (reading is
+    serial: a Spanish catalogue takes as long to read as two Mexican ones to validate), so no core waits for it.
+    At most AHEAD documents wait in the workers' queue."""
     with _collector_spared(), _workers(pipeline, processes=processes) as pool:
-        running: _Running | CatalogueResult | PuenteError | None = None
+        waiting: deque[_Running | CatalogueResult | PuenteError] = deque()
         for item in inputs:
-            started: _Running | CatalogueResult | PuenteError
             try:
                 opened = pipeline.open(item.body, media_type=item.media_type, source=item.source)
-                started = _start(pipeline, opened, lang=lang, pool=pool, processes=processes,
-                                 keep_findings=keep_findings)
+                waiting.append(_start(pipeline, opened, lang=lang, pool=pool, processes=processes,
+                                      keep_findings=keep_findings))
             except PuenteError as error:
-                started = error
-            if running is not None:
-                yield _finish(running) if not isinstance(running, PuenteError) else running
-            running = started
-        if running is not None:
-            yield _finish(running) if not isinstance(running, PuenteError) else running
+                waiting.append(error)
+            while len(waiting) > AHEAD or (waiting and not isinstance(waiting[0], _Running)):
+                yield _answer(waiting.popleft())
+        while waiting:
+            yield _answer(waiting.popleft())
+
+
+def _answer(running: _Running | CatalogueResult | PuenteError) -> CatalogueResult | PuenteError:
+    return running if isinstance(running, PuenteError) else _finish(running)
 
 
 @dataclass

@@ -15,12 +15,13 @@ from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
+from rdflib.term import Node
 
 from app.errors import InputError, ParseError, PayloadTooLargeError, UnsafeInputError
 from app.i18n import text
 from app.namespaces import SH
 from app.pipeline.guards import decode_utf8, inline_jsonld_contexts, strict_json_loads
-from app.pipeline.terms import TermCache, Triple, is_iri
+from app.pipeline.terms import TermCache, Triple, is_iri, is_uriref
 from app.pipeline.xml_guard import check_xml_is_safe
 
 
@@ -124,10 +125,14 @@ _RDF_TYPE = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 def _refuse_shacl_terms(triples: Iterable[Triple]) -> None:
     """Data must not carry shapes: they could never run, but they have no business in a record."""
     shacl, rdf_type = str(SH), str(_RDF_TYPE)
+    named: dict[Node, None] = {}  # the distinct predicates and classes (parsed terms are shared objects: few)
     for _, predicate, obj in triples:
-        for term in (predicate, obj) if is_iri(predicate, rdf_type) else (predicate,):
-            if isinstance(term, URIRef) and term.startswith(shacl):
-                raise UnsafeInputError(text("detail.shacl_in_data", term=str(term)))
+        named[predicate] = None
+        if is_iri(predicate, rdf_type):
+            named[obj] = None
+    for term in named:
+        if is_uriref(term) and str.startswith(term, shacl):  # rdflib's own startswith is Python code
+            raise UnsafeInputError(text("detail.shacl_in_data", term=str(term)))
 
 
 def literal_text(node: object) -> str | None:

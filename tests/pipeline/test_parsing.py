@@ -149,3 +149,19 @@ def test_shapes_smuggled_in_data_are_refused() -> None:
             b'sh:targetClass <http://www.w3.org/ns/dcat#Dataset> .')
     with pytest.raises(UnsafeInputError):
         parse(body, RdfSyntax.TURTLE)
+
+
+@pytest.mark.parametrize("turtle,term", [
+    ('<https://x.org/s> a <http://www.w3.org/ns/shacl#NodeShape> .', "http://www.w3.org/ns/shacl#NodeShape"),
+    ('<https://x.org/s> <http://www.w3.org/ns/shacl#path> <https://x.org/p> .', "http://www.w3.org/ns/shacl#path"),
+])
+def test_shapes_in_data_are_refused_by_class_or_property(turtle: str, term: str) -> None:
+    body = f'<https://x.org/d> a <http://www.w3.org/ns/dcat#Dataset> .\n{turtle}\n'.encode()
+    with pytest.raises(UnsafeInputError) as info:
+        parse(body, RdfSyntax.TURTLE)
+    assert term in str(info.value.detail)
+
+
+def test_a_shacl_iri_as_a_plain_value_is_data() -> None:
+    body = b'<https://x.org/d> <http://purl.org/dc/terms/conformsTo> <http://www.w3.org/ns/shacl#> .'
+    assert len(parse(body, RdfSyntax.TURTLE)) == 1
