@@ -21,7 +21,7 @@ install: $(VENV)/.installed
 # when a source changed; needs a C compiler and Python's headers (Debian: gcc python3-dev).
 native: install
 	@$(BIN)/python -m app.native ensure >$(VENV)/native.log 2>&1 || { tail -25 $(VENV)/native.log; \
-	  echo "make native failed: a C compiler and Python's headers are needed (sudo apt-get install gcc python3-dev)"; \
+	  echo "make native failed (above); it needs a C compiler and Python's headers (sudo apt-get install gcc python3-dev)"; \
 	  exit 1; }
 	@$(BIN)/python -m app.native status
 

@@ -67,6 +67,20 @@ def states(*, root: Path = ROOT) -> list[ModuleState]:
     return found
 
 
+def strays(*, root: Path = ROOT) -> list[Path]:
+    """Compiled modules whose source is no longer in HOT_MODULES: Python would still import them."""
+    listed = {(root / m).with_suffix("") for m in HOT_MODULES}
+    suffixes = sorted(importlib.machinery.EXTENSION_SUFFIXES, key=len, reverse=True)  # longest first
+    found = []
+    for extension in sorted((root / "app").rglob("*.so")):
+        suffix = next((s for s in suffixes if extension.name.endswith(s)), None)
+        if suffix is None or extension.name.startswith("native__mypyc"):
+            continue
+        if extension.with_name(extension.name.removesuffix(suffix)) not in listed:
+            found.append(extension)
+    return found
+
+
 def running_compiled() -> bool:
     """True when every hot module this process imported is the compiled one (shown by /health)."""
     names = [relative.removesuffix(".py").replace("/", ".") for relative in HOT_MODULES]
@@ -80,6 +94,8 @@ def build(*, root: Path = ROOT) -> None:
     from setuptools import setup  # type: ignore[import-untyped]  # no stubs needed for one call
 
     os.chdir(root)  # setuptools places in-place builds relative to the working directory
+    for stray in strays(root=root):
+        stray.unlink()
     extensions = mypycify([str(root / m) for m in HOT_MODULES], group_name=GROUP,
                           target_dir=str(root / "build" / "native"))
     setup(name="puente-native", ext_modules=extensions, script_name="app/native.py",
@@ -93,14 +109,16 @@ def clean(*, root: Path = ROOT) -> None:
     for state in states(root=root):
         if state.compiled is not None:
             state.compiled.unlink()
+    for stray in strays(root=root):
+        stray.unlink()
     for library in (root / "app").glob("native__mypyc*"):
         library.unlink()
 
 
 def main(argv: list[str] | None = None) -> int:
     command = (argv if argv is not None else sys.argv[1:]) or ["status"]
-    if command[0] == "build" or (command[0] == "ensure" and not all(
-            s.compiled is not None and not s.stale for s in states())):
+    if command[0] == "build" or (command[0] == "ensure" and (strays() or not all(
+            s.compiled is not None and not s.stale for s in states()))):
         build()
         return 0
     if command[0] == "ensure":
@@ -112,6 +130,9 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write("usage: python -m app.native [ensure | build | status | clean]\n")
         return 2
     bad = 0
+    for stray in strays():
+        bad += 1
+        sys.stdout.write(f"{stray.relative_to(ROOT)!s:34} STRAY: no longer listed (run make native)\n")
     for state in states():
         shown = "missing" if state.compiled is None else "STALE (run make native)" if state.stale else "compiled"
         bad += state.compiled is None or state.stale

@@ -60,8 +60,20 @@ def test_a_changed_module_list_makes_every_extension_stale(tmp_path: Path) -> No
     assert states(root=tmp_path)[0].stale
 
 
+def test_an_extension_of_a_module_no_longer_listed_is_a_stray(tmp_path: Path) -> None:
+    _copy_sources(tmp_path)
+    (tmp_path / "app/pipeline").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "app/pipeline/validation.py").write_text("")
+    stray = _fake_extension(tmp_path / "app/pipeline/validation.py")
+    listed = _fake_extension(tmp_path / HOT_MODULES[0])
+    assert native.strays(root=tmp_path) == [stray]
+    native.clean(root=tmp_path)
+    assert not stray.exists() and not listed.exists()
+
+
 def test_no_extension_in_this_checkout_is_stale() -> None:
     assert [s.source for s in states() if s.stale] == []
+    assert native.strays() == []
 
 
 def test_the_hot_modules_imported_are_the_compiled_ones_when_built() -> None:

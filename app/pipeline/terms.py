@@ -20,7 +20,9 @@ Triple = tuple[Node, Node, Node]
 def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.DefaultGraph | ox.Triple) -> Node:
     """One pyoxigraph term as the rdflib term with the same meaning."""
     if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
+        # pyoxigraph has validated the IRI already (more strictly than rdflib's URIRef(), which only warns):
+        # the same object, without rdflib's checks in Python
+        return str.__new__(URIRef, term.value)
     if isinstance(term, ox.BlankNode):
         return BNode(term.value)
     if isinstance(term, ox.Literal):
