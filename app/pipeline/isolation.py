@@ -59,7 +59,12 @@ def _serve(connection: Connection) -> None:
             answer: tuple[bool, Any] = (True, function(*args))
         except Exception as exc:  # handed to the caller, who raises it (PuenteErrors become HTTP problems)
             answer = (False, exc)
-        connection.send(answer)
+        try:
+            connection.send(answer)
+        except (EOFError, OSError):
+            return
+        except Exception as unsendable:  # an answer pickle refuses: the caller gets an error, the worker lives on
+            connection.send((False, RuntimeError(f"worker answer could not be sent: {unsendable!r}")))
 
 
 class _Worker:
