@@ -34,7 +34,7 @@ from app.errors import PuenteError
 from app.namespaces import DCAT
 from app.pipeline.mapping import MappedInput, map_records
 from app.pipeline.report_models import RecordReport, ReportResult, Summary, ValidationReport
-from app.pipeline.run import Opened, Outcome, Pipeline
+from app.pipeline.run import Opened, Pipeline
 from app.pipeline.terms import Triple, is_iri, is_literal
 from app.pipeline.validation import Finding
 from app.profile.model import Severity
@@ -68,7 +68,7 @@ class _Task:
     triples: list[Triple]  # RDF: the share's triples
     members: set[Node]  # RDF: the nodes the share answers for
     roots: set[Node]  # RDF: the records it reports
-    problems: list[Finding]  # RDF: normalisation problems on its members
+    problems: list[Finding]  # RDF: the document's normalisation problems
 
 
 @dataclass
@@ -177,7 +177,7 @@ def _start(pipeline: Pipeline, opened: Opened, *, lang: str, pool: ProcessPoolEx
 
 
 def _task(opened: Opened, share: _Share, *, lang: str, keep_findings: bool) -> _Task:
-    problems = [] if opened.mapped is None else [f for f in opened.mapped.problems if f.focus in share.members]
+    problems = [] if opened.mapped is None else opened.mapped.problems  # Pipeline.check keeps the members' own
     return _Task(source=opened.source.name, detected=opened.detected, lang=lang, keep_findings=keep_findings,
                  records=share.records, repeated=opened.repeated if share.first else [], triples=share.triples,
                  members=share.members, roots=share.roots, problems=problems)
@@ -304,11 +304,11 @@ def _run_task(task: _Task) -> _Piece:
     if not source.is_rdf:
         mapped = map_records(task.records, mapper=pipeline.mappers[task.source], repeated_keys=task.repeated)
         described, pointed = _fingerprint(mapped.triples)
-        findings = pipeline.engine.validate_triples(mapped.triples) + mapped.problems
+        outcome = pipeline.check(mapped, source=source, detected=task.detected)
     else:
-        mapped = MappedInput(triples=task.triples)
-        findings = pipeline.engine.validate_triples(task.triples, only=task.members) + task.problems
-    outcome = Outcome(mapped=mapped, findings=findings, source=source, detected=task.detected)
+        outcome = pipeline.check(MappedInput(triples=task.triples, problems=task.problems), source=source,
+                                 detected=task.detected, only=task.members)
+    findings = outcome.findings
     return _Piece(report_json=outcome.report_json(profile=pipeline.profile, lang=task.lang,
                                                   only=task.roots if source.is_rdf else None),
                   counted={_identity(f): f.severity for f in findings}, described=described,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Container
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -171,7 +171,10 @@ class Pipeline:
         mapped, chosen, detected = self.read(body, media_type=media_type, source=source)
         return self.check(mapped, source=chosen, detected=detected)
 
-    def check(self, mapped: MappedInput, *, source: Source, detected: bool) -> Outcome:
-        """Validate what was read: the engine's findings and the mapping's problems."""
-        findings = self.engine.validate_triples(mapped.triples) + mapped.problems
+    def check(self, mapped: MappedInput, *, source: Source, detected: bool,
+              only: Container[Node] | None = None) -> Outcome:
+        """Validate what was read: the engine's findings and the mapping's problems (`only`: on these nodes alone,
+        the others being there to be pointed at)."""
+        problems = mapped.problems if only is None else [p for p in mapped.problems if p.focus in only]
+        findings = self.engine.validate_triples(mapped.triples, only=only) + problems
         return Outcome(mapped=mapped, findings=findings, source=source, detected=detected)

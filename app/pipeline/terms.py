@@ -37,39 +37,32 @@ def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.DefaultGraph |
 
 def is_iri(term: Node, iri: str) -> bool:
     """`term == URIRef(iri)` at C speed (rdflib's own __eq__ is Python code, and this runs per triple)."""
-    return isinstance(term, URIRef) and str.__eq__(term, iri)
+    return is_uriref(term) and str.__eq__(term, iri)
 
 
 # isinstance() against rdflib's term classes goes through ABCMeta (rdflib's Node is an ABC): a Python-level call
-# per test, and the pipeline tests millions of terms. These answer the exact classes Puente makes by identity
-# and leave subclasses to isinstance.
+# per test, and the pipeline tests millions of terms. The exact classes Puente makes are answered by identity;
+# anything else (a subclass) goes to isinstance.
+_EXACT = (URIRef, Literal, BNode, str)
+
+
+def _of_class(term: object, cls: type) -> bool:
+    kind = type(term)
+    if kind is cls:
+        return True
+    return False if kind in _EXACT else isinstance(term, cls)
 
 
 def is_uriref(term: object) -> TypeGuard[URIRef]:
-    kind = type(term)
-    if kind is URIRef:
-        return True
-    if kind is Literal or kind is BNode or kind is str:
-        return False
-    return isinstance(term, URIRef)
+    return _of_class(term, URIRef)
 
 
 def is_literal(term: object) -> TypeGuard[Literal]:
-    kind = type(term)
-    if kind is Literal:
-        return True
-    if kind is URIRef or kind is BNode or kind is str:
-        return False
-    return isinstance(term, Literal)
+    return _of_class(term, Literal)
 
 
 def is_bnode(term: object) -> TypeGuard[BNode]:
-    kind = type(term)
-    if kind is BNode:
-        return True
-    if kind is URIRef or kind is Literal or kind is str:
-        return False
-    return isinstance(term, BNode)
+    return _of_class(term, BNode)
 
 
 class _BlankNodeIds:
