@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import uuid
 from collections.abc import Iterable, Iterator
@@ -10,7 +11,7 @@ from typing import TypeGuard
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.term import Node
+from rdflib.term import Node, _is_valid_langtag
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
@@ -27,12 +28,97 @@ def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.DefaultGraph |
         return BNode(term.value)
     if isinstance(term, ox.Literal):
         if term.language:
-            return Literal(term.value, lang=term.language)
+            return plain_literal(term.value, lang=term.language)
         datatype = term.datatype.value
         if datatype == XSD_STRING:
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(datatype))
+            return plain_literal(term.value)
+        return typed_literal(term.value, datatype=datatype)
     raise TypeError(f"unsupported RDF term {term!r}")
+
+
+# rdflib's Literal() runs its value conversions even for a plain string, where they change nothing: about 5 µs a
+# literal, 17 µs with a datatype (it parses the value, then writes it again). The factories below make the very
+# same objects (tests/pipeline/test_terms.py compares every attribute with rdflib's).
+_LANG_TAGS: dict[str, bool] = {}
+
+
+def plain_literal(text: str, *, lang: str | None = None) -> Literal:
+    """`Literal(text, lang=lang)` for a str: a plain string is its own value."""
+    if lang == "":
+        lang = None
+    if type(text) is not str or (lang is not None and not _valid_lang(lang)):
+        return Literal(text, lang=lang)  # rdflib's own conversion, or its own error for a bad tag
+    literal: Literal = str.__new__(Literal, text)
+    literal._language = lang
+    literal._datatype = None
+    literal._value = text
+    literal._ill_typed = None
+    return literal
+
+
+def _valid_lang(lang: str) -> bool:
+    known = _LANG_TAGS.get(lang)
+    if known is None:
+        if len(_LANG_TAGS) >= 10_000:
+            _LANG_TAGS.clear()
+        known = _LANG_TAGS[lang] = bool(_is_valid_langtag(lang))
+    return known
+
+
+_TYPED: dict[tuple[str, str], Literal] = {}
+
+
+def typed_literal(lexical: str, *, datatype: str) -> Literal:
+    """`Literal(lexical, datatype=URIRef(datatype))`, made once per distinct value (terms are immutable; catalogues
+    repeat dates, sizes and numbers)."""
+    key = (lexical, datatype)
+    found = _TYPED.get(key)
+    if found is None:
+        if len(_TYPED) >= 100_000:
+            _TYPED.clear()
+        found = _TYPED[key] = Literal(lexical, datatype=URIRef(datatype))
+    return found
+
+
+_XSD_DATETIME = URIRef("http://www.w3.org/2001/XMLSchema#dateTime")
+
+
+def utc_datetime_literal(moment: dt.datetime) -> Literal:
+    """`Literal(moment.isoformat(), datatype=XSD.dateTime)` for a whole second in UTC (epoch timestamps): rdflib
+    would parse the text back into this very datetime."""
+    if moment.tzinfo is not dt.UTC or moment.microsecond:
+        return typed_literal(moment.isoformat(), datatype=_XSD_DATETIME)
+    literal: Literal = str.__new__(Literal, moment.isoformat())
+    literal._language = None
+    literal._datatype = _XSD_DATETIME
+    literal._value = moment
+    literal._ill_typed = False
+    return literal
+
+
+_XSD_NONNEGATIVEINTEGER = URIRef("http://www.w3.org/2001/XMLSchema#nonNegativeInteger")
+
+
+def count_literal(number: int) -> Literal:
+    """`Literal(str(number), datatype=XSD.nonNegativeInteger)` for a count or a size (never negative)."""
+    if type(number) is not int or number < 0:
+        return typed_literal(str(number), datatype=_XSD_NONNEGATIVEINTEGER)
+    literal: Literal = str.__new__(Literal, str(number))
+    literal._language = None
+    literal._datatype = _XSD_NONNEGATIVEINTEGER
+    literal._value = number
+    literal._ill_typed = False
+    return literal
+
+
+_NOT_IN_IRIS = frozenset('<>" {}|\\^`')  # what rdflib's URIRef() warns about
+
+
+def iri_term(text: str) -> URIRef:
+    """`URIRef(text)` without rdflib's Python-level character check when the text passes it."""
+    if type(text) is str and _NOT_IN_IRIS.isdisjoint(text):
+        return str.__new__(URIRef, text)
+    return URIRef(text)
 
 
 def is_iri(term: Node, iri: str) -> bool:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.crosswalk.lookups import Lookups
-from app.crosswalk.transforms import TRANSFORMS, Context, Emitted
+from app.crosswalk.transforms import TRANSFORMS, Context, Emitted, checked_address
 from app.profile.model import Profile
 
 EU = "http://publications.europa.eu/resource/authority/"
@@ -155,3 +157,24 @@ def test_email_and_url(lookups: Lookups) -> None:
     assert only(run(lookups, "email", "datos@x.gob.cl")) == "mailto:datos@x.gob.cl"
     assert only(run(lookups, "email", "mailto:datos@x.gob.cl")) == "mailto:datos@x.gob.cl"
     assert only(run(lookups, "iri", "https://x.example/a b")) == "https://x.example/a%20b"
+
+
+def test_an_unclosed_ipv6_host_is_an_invalid_url_not_an_error(lookups: Lookups) -> None:
+    for value in ("http://[x", "https://a]b/c"):
+        emitted = run(lookups, "iri", value)
+        assert not emitted.terms and [p.kind for p in emitted.problems] == ["invalid-url"]
+
+
+URLISH = st.text(alphabet=st.sampled_from(list("hHtps:/[]@?#%~.-_aZ09 <>\"{}|\\^`\t\né")), max_size=30)
+
+
+@given(tail=URLISH, head=st.sampled_from(["http://", "https://", "HTTP://", "http:/", "ftp://", "", "http://x"]))
+@settings(max_examples=400, derandomize=True, deadline=None, database=None)
+def test_the_iri_shortcut_agrees_with_the_general_case(lookups: Lookups, head: str, tail: str) -> None:
+    content = (head + tail).strip()
+    if not content:
+        return
+    fast = run(lookups, "iri", content)
+    slow = checked_address(content)
+    assert [(type(t), str(t)) for t in fast.terms] == [(type(t), str(t)) for t in slow.terms]
+    assert fast.problems == slow.problems
