@@ -27,6 +27,7 @@ HOT_MODULES = (
     "app/crosswalk/transforms.py",
     "app/crosswalk/engine.py",
     "app/pipeline/terms.py",
+    "app/pipeline/triple_index.py",
     "app/pipeline/mapping.py",
     "app/pipeline/compiled.py",
     "app/pipeline/report.py",

@@ -11,13 +11,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
 from app.crosswalk.lookups import EU, Lookups
 from app.crosswalk.transforms import Context, Problem, file_format, frequency, language, licence, media_type
 from app.namespaces import DC, DCAT, DCT, FOAF, TIME
+from app.pipeline.triple_index import TripleIndex
 from app.profile.model import Severity
 
 ORGANISMO = re.compile(r"^https?://datos\.gob\.es/recurso/sector-publico/org/Organismo/([A-Z][A-Z0-9]{8})$")
@@ -39,14 +40,14 @@ class StepResult:
     problems: list[StepProblem] = field(default_factory=list)
 
 
-Step = Callable[[Graph, Lookups], StepResult]
+Step = Callable[[TripleIndex, Lookups], StepResult]
 
 
 def _ctx(lookups: Lookups) -> Context:
     return Context(lookups=lookups, lang="es", args={})
 
 
-def language_literals(graph: Graph, lookups: Lookups) -> StepResult:
+def language_literals(graph: TripleIndex, lookups: Lookups) -> StepResult:
     """dc:language / dct:language literals ("es", "ga") → dct:language EU IRIs."""
     result = StepResult()
     for predicate, shown in ((DC.language, "dc:language"), (DCT.language, "dct:language")):
@@ -65,7 +66,7 @@ _URL_PROPERTIES = ((DCAT.accessURL, "dcat:accessURL"), (DCAT.downloadURL, "dcat:
                    (DCAT.landingPage, "dcat:landingPage"), (FOAF.homepage, "foaf:homepage"))
 
 
-def literal_urls(graph: Graph, lookups: Lookups) -> StepResult:
+def literal_urls(graph: TripleIndex, lookups: Lookups) -> StepResult:
     """Web addresses written as text (often typed xsd:anyURI) → IRIs."""
     for predicate, _ in _URL_PROPERTIES:
         for subject, value in list(graph.subject_objects(predicate)):
@@ -75,7 +76,7 @@ def literal_urls(graph: Graph, lookups: Lookups) -> StepResult:
     return StepResult()
 
 
-def imt_formats(graph: Graph, lookups: Lookups) -> StepResult:
+def imt_formats(graph: TripleIndex, lookups: Lookups) -> StepResult:
     """dct:format [a dct:IMT; rdf:value "text/csv"; rdfs:label "CSV"] → EU file type + IANA media type."""
     result = StepResult()
     ctx = _ctx(lookups)
@@ -105,7 +106,7 @@ def imt_formats(graph: Graph, lookups: Lookups) -> StepResult:
     return result
 
 
-def dir3_publishers(graph: Graph, lookups: Lookups) -> StepResult:
+def dir3_publishers(graph: TripleIndex, lookups: Lookups) -> StepResult:
     """DIR3 publisher IRIs (datos.gob.es Organismo/…) → foaf:Agent with its DIR3 code and name."""
     for predicate in (DCT.publisher, DCT.creator):
         for agent in set(graph.objects(None, predicate)):
@@ -139,7 +140,7 @@ def _canonical_duration(parts: dict[str, float]) -> str | None:
     return {"H": f"PT{number}H", "MIN": f"PT{number}M", "S": f"PT{number}S"}.get(unit, f"P{number}{unit}")
 
 
-def _duration_of(graph: Graph, value: Node) -> str | None:
+def _duration_of(graph: TripleIndex, value: Node) -> str | None:
     if isinstance(value, Literal):
         match = _DURATION.match(str(value).strip().upper())
         if match is None:
@@ -158,7 +159,7 @@ def _duration_of(graph: Graph, value: Node) -> str | None:
     return _canonical_duration(parts)
 
 
-def frequencies(graph: Graph, lookups: Lookups) -> StepResult:
+def frequencies(graph: TripleIndex, lookups: Lookups) -> StepResult:
     """dct:Frequency nodes holding a time:DurationDescription or an xsd:duration → EU frequency IRI."""
     result = StepResult()
     ctx = _ctx(lookups)
@@ -192,7 +193,7 @@ def frequencies(graph: Graph, lookups: Lookups) -> StepResult:
     return result
 
 
-def temporal_instants(graph: Graph, lookups: Lookups) -> StepResult:
+def temporal_instants(graph: TripleIndex, lookups: Lookups) -> StepResult:
     """NTI-RISP periods (time:hasBeginning/hasEnd + time:inXSDDateTime) → dcat:startDate / dcat:endDate."""
     for period in set(graph.objects(None, DCT.temporal)):
         for link, target in ((TIME.hasBeginning, DCAT.startDate), (TIME.hasEnd, DCAT.endDate)):
@@ -207,7 +208,7 @@ def temporal_instants(graph: Graph, lookups: Lookups) -> StepResult:
     return StepResult()
 
 
-def dataset_licences(graph: Graph, lookups: Lookups) -> StepResult:
+def dataset_licences(graph: TripleIndex, lookups: Lookups) -> StepResult:
     """NTI-RISP puts dct:license on the dataset; DCAT-AP on each distribution: copy it down."""
     for dataset in set(graph.subjects(RDF.type, DCAT.Dataset)):
         licences = [lic for lic in graph.objects(dataset, DCT.license) if not isinstance(lic, Literal)]
@@ -220,7 +221,7 @@ def dataset_licences(graph: Graph, lookups: Lookups) -> StepResult:
     return StepResult()
 
 
-def territories(graph: Graph, lookups: Lookups) -> StepResult:
+def territories(graph: TripleIndex, lookups: Lookups) -> StepResult:
     """datos.gob.es territory IRIs written in another case (…/autonomia/pais-vasco) → the canonical IRI;
     Spain's EU country IRI added beside any Spanish territory."""
     index = lookups.index(ES_PLACES)
@@ -242,7 +243,7 @@ def territories(graph: Graph, lookups: Lookups) -> StepResult:
     return result
 
 
-def sector_themes(graph: Graph, lookups: Lookups) -> StepResult:
+def sector_themes(graph: TripleIndex, lookups: Lookups) -> StepResult:
     """Spain's NTI sectors are kept and the EU data theme they align to is added (Conventions, Annex 1)."""
     for dataset, theme in list(graph.subject_objects(DCAT.theme)):
         if isinstance(theme, URIRef) and str(theme).startswith(SECTORS + "/"):
@@ -251,7 +252,7 @@ def sector_themes(graph: Graph, lookups: Lookups) -> StepResult:
     return StepResult()
 
 
-def date_types(graph: Graph, lookups: Lookups) -> StepResult:
+def date_types(graph: TripleIndex, lookups: Lookups) -> StepResult:
     """Dates typed xsd:date whose text is a date-time (real Euskadi records) → typed by their lexical form."""
     xsd_date, xsd_decimal = XSD.date, XSD.decimal
     for subject, predicate, value in list(graph.triples((None, None, None))):  # list(graph) would count it first
@@ -268,7 +269,7 @@ def date_types(graph: Graph, lookups: Lookups) -> StepResult:
     return StepResult()
 
 
-def licences(graph: Graph, lookups: Lookups) -> StepResult:
+def licences(graph: TripleIndex, lookups: Lookups) -> StepResult:
     """Licence URLs the EU table knows (Creative Commons, ODC...) → the EU licence IRI; others are kept,
     described as licence documents, and reported so the operator can choose a shared one."""
     result = StepResult()
@@ -287,7 +288,7 @@ def licences(graph: Graph, lookups: Lookups) -> StepResult:
     return result
 
 
-def distribution_types(graph: Graph, lookups: Lookups) -> StepResult:
+def distribution_types(graph: TripleIndex, lookups: Lookups) -> StepResult:
     """Objects of dcat:distribution are distributions (its RDFS range), typed or not in the record."""
     for distribution in set(graph.objects(None, DCAT.distribution)):
         if not isinstance(distribution, Literal):

@@ -15,6 +15,7 @@ from app.i18n import LocalText, compose, text
 from app.namespaces import curie
 from app.pipeline.parsing import graph_of
 from app.pipeline.terms import Triple
+from app.pipeline.triple_index import TripleIndex
 from app.pipeline.validation import Finding
 from app.profile.model import Severity
 
@@ -41,11 +42,6 @@ class MappedInput:
     problems: list[Finding] = field(default_factory=list)
     _by_property: dict[tuple[Node, Node], str] | None = field(default=None, repr=False, compare=False)
     _graph: Graph | None = field(default=None, repr=False, compare=False)
-
-    @classmethod
-    def of_graph(cls, graph: Graph, *, problems: list[Finding]) -> MappedInput:
-        """An RDF input, already a graph."""
-        return cls(triples=list(graph.triples((None, None, None))), problems=problems, _graph=graph)
 
     @property
     def graph(self) -> Graph:
@@ -86,7 +82,7 @@ def _message(kind: str, *, value: str, source_field: str, target: str, suggestio
     return compose(f"mapping.{kind}", localized={"hint": hint}, value=value, field=source_field, target=target)
 
 
-def normalise_rdf(graph: Graph, *, steps: LoadedRdfSource, lookups: Lookups) -> list[Finding]:
+def normalise_rdf(graph: TripleIndex, *, steps: LoadedRdfSource, lookups: Lookups) -> list[Finding]:
     """Run an RDF source's named steps in place; their problems become findings on the field."""
     findings: list[Finding] = []
     for spec, step in steps.steps:

@@ -21,11 +21,12 @@ from app.namespaces import CONTEXT_IRI, DC, DCAT
 from app.pipeline.compiled import CompiledEngine
 from app.pipeline.guards import strict_json_loads
 from app.pipeline.mapping import MappedInput, map_records, normalise_rdf
-from app.pipeline.parsing import RDF_MEDIA_TYPES, ParseLimits, graph_of, parse_rdf_triples
+from app.pipeline.parsing import RDF_MEDIA_TYPES, ParseLimits, parse_rdf_triples
 from app.pipeline.report import build_report, report_json
 from app.pipeline.report_models import SourceFieldResolver, ValidationReport
 from app.pipeline.sources import JSON_MEDIA_TYPES, Source, SourceRegistry, rdf_syntax_for, unsupported, unsupported_any
 from app.pipeline.terms import Triple, is_iri
+from app.pipeline.triple_index import TripleIndex
 from app.pipeline.validation import Finding, PyshaclEngine
 from app.profile.model import Profile
 from app.settings import Settings
@@ -141,9 +142,10 @@ class Pipeline:
                 chosen = self.registry.sources["es"]  # a Spanish record: read it with Spain's conventions
             if chosen.rdf_steps is None:
                 return Opened(source=chosen, detected=detected, mapped=MappedInput(triples=triples))
-            graph = graph_of(triples)
-            problems = normalise_rdf(graph, steps=chosen.rdf_steps, lookups=self.lookups)
-            return Opened(source=chosen, detected=detected, mapped=MappedInput.of_graph(graph, problems=problems))
+            index = TripleIndex(triples)
+            problems = normalise_rdf(index, steps=chosen.rdf_steps, lookups=self.lookups)
+            return Opened(source=chosen, detected=detected,
+                          mapped=MappedInput(triples=list(index.triples()), problems=problems))
         if not is_json:
             raise unsupported(chosen, media_type)
         if document is None:
