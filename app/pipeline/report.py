@@ -7,11 +7,11 @@ publisher...). `source_field` names the field of the user's own format.
 
 from __future__ import annotations
 
-import json
 from collections import deque
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
+import orjson
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
@@ -131,9 +131,8 @@ def report_json(data: Iterable[Triple], findings: list[Finding], *, profile: Pro
                 only: Collection[Node] | None = None) -> bytes:
     """The same report as JSON, written without building its models (what crosses a process boundary; compact,
     like pydantic's own dump)."""
-    return json.dumps(report_data(data, findings, profile=profile, lang=lang, source=source,
-                                  source_detected=source_detected, source_field=source_field, only=only),
-                      ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return orjson.dumps(report_data(data, findings, profile=profile, lang=lang, source=source,
+                                    source_detected=source_detected, source_field=source_field, only=only))
 
 
 def report_data(data: Iterable[Triple], findings: list[Finding], *, profile: Profile, lang: str, source: str,

@@ -85,3 +85,20 @@ def test_defective_dataset_reports_each_defect(pipeline: Pipeline, profile: Prof
     assert ("dcat:accessURL", "sh:MinCountConstraintComponent") in violations
     fields = {r.source_field for rec in report.records for r in rec.results if r.path == "dcat:accessURL"}
     assert fields == {"dcat:distribution/dcat:accessURL"}
+
+
+def test_the_report_written_without_models_is_the_models_own_dump(pipeline: Pipeline, profile: Profile) -> None:
+    """Workers send report_json (orjson over plain data); the parent reads it as the model: the same bytes as
+    pydantic's own dump, on every case and on a generated corpus with defects of every kind."""
+    from bench.corpus import generate
+
+    bodies = [(_input(case).read_bytes(), MEDIA[_input(case).suffix]) for case in CASE_DIRS]
+    bodies += [(d.body, d.media_type) for d in generate(records=60, seed=3) if d.source == "dcat"]
+    compared = 0
+    for body, media_type in bodies:
+        outcome = pipeline.validate(body, media_type=media_type, source="dcat")
+        for lang in ("es", "en"):
+            assert outcome.report_json(profile=profile, lang=lang) == \
+                outcome.report(profile=profile, lang=lang).model_dump_json().encode("utf-8")
+            compared += 1
+    assert compared == 2 * len(bodies)
