@@ -26,7 +26,6 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from rdflib import URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
@@ -35,11 +34,12 @@ from app.namespaces import DCAT
 from app.pipeline.mapping import MappedInput, map_records
 from app.pipeline.report_models import RecordReport, ReportResult, Summary, ValidationReport
 from app.pipeline.run import Opened, Pipeline
-from app.pipeline.terms import Triple, is_iri, is_literal
+from app.pipeline.terms import Triple, is_iri, is_literal, is_uriref
 from app.pipeline.validation import Finding
 from app.profile.model import Severity
 
 _ROOTS = (DCAT.Dataset, DCAT.DataService, DCAT.Catalog)
+_ROOT_SET = frozenset(_ROOTS)
 SHARES_PER_WORKER = 4  # smaller shares even out records of different sizes
 AHEAD = 2  # documents in the workers' queue while the next one is read
 
@@ -320,23 +320,26 @@ def _identity(finding: Finding) -> tuple[str, ...]:
     return (*finding.key(), value, finding.source_field or "")
 
 
-def _fingerprint(triples: Iterable[Triple]) -> tuple[dict[str, int], set[str]]:
+def _fingerprint(triples: list[Triple]) -> tuple[dict[str, int], set[str]]:
     """Each IRI's description as a digest (its properties and values in the order the crosswalk made them: two
     records describing a node alike produce it alike; a different order only costs a needless fallback), and
-    the IRIs pointed at without being described."""
+    the IRIs pointed at without being described. Records themselves need no digest: one record IRI in two
+    shares already sends the catalogue back to one process (`_independent`)."""
+    rdf_type = str(RDF.type)
+    records = {s for s, p, o in triples if is_iri(p, rdf_type) and o in _ROOT_SET}
     about: dict[Node, list[tuple[Node, Node]]] = {}
     objects: set[Node] = set()
-    rdf_type = str(RDF.type)
     for subject, predicate, obj in triples:
-        if isinstance(subject, URIRef):
+        if is_uriref(subject) and subject not in records:
             pairs = about.get(subject)
             if pairs is None:
                 about[subject] = [(predicate, obj)]
             else:
                 pairs.append((predicate, obj))
-        if isinstance(obj, URIRef) and not is_iri(predicate, rdf_type):
+        if is_uriref(obj) and not is_iri(predicate, rdf_type):
             objects.add(obj)
     described = {str(iri): hash(tuple(pairs)) for iri, pairs in about.items()}
+    described.update((str(iri), 0) for iri in records)  # described, and by their share only
     return described, {str(iri) for iri in objects} - described.keys()
 
 

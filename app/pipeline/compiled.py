@@ -236,7 +236,8 @@ class CompiledEngine:
 
         `only`: validate these focus nodes alone (the others are there to be pointed at)."""
         data = list(triples)
-        nodes = {o for _, _, o in data}
+        # the background describes IRIs alone (and a literal's hash is Python code)
+        nodes = {o for _, _, o in data if not is_literal(o)}
         extra: list[Triple] = []
         by_iri = self._background.by_iri
         for node in nodes:

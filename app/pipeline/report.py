@@ -41,6 +41,18 @@ def _pick_text(values: list[Literal], lang: str) -> str | None:
     return str(values[0]) if values else None
 
 
+_CURIES: dict[Node, str] = {}  # property → its short name (curie() tries every house prefix in Python)
+
+
+def _short(iri: Node) -> str:
+    found = _CURIES.get(iri)
+    if found is None:
+        if len(_CURIES) >= 10_000:
+            _CURIES.clear()
+        found = _CURIES[iri] = curie(str(iri))
+    return found
+
+
 class _Ownership:
     """Which record reaches which node, and through which chain of properties.
 
@@ -82,7 +94,7 @@ class _Ownership:
             for predicate, obj in self.links.get(node, ()):
                 if obj in chains or obj in self.roots:
                     continue  # seen, or another record: its findings are its own
-                step = curie(str(predicate))
+                step = _short(predicate)
                 chains[obj] = f"{chains[node]}/{step}" if chains[node] else step
                 queue.append(obj)
         for node, chain in chains.items():
@@ -176,7 +188,7 @@ def report_data(data: Iterable[Triple], findings: list[Finding], *, profile: Pro
 def _result(finding: Finding, *, profile: Profile, lang: str, chain: str | None,
             resolver: SourceFieldResolver | None) -> dict[str, Any]:
     shape = profile.shapes.get(finding.shape)
-    path = curie(str(finding.path)) if finding.path is not None else None
+    path = _short(finding.path) if finding.path is not None else None
     if finding.source_field is not None:
         field: str | None = finding.source_field
     elif resolver is not None:
