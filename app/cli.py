@@ -165,16 +165,15 @@ def _validate_many(args: argparse.Namespace, *, lang: str, out: TextIO, err: Tex
             err.write(f"puente: {path}: {render(result.detail, lang)}{where}\n")
             worst = EXIT_BAD_INPUT
             continue
-        report = result.report
-        if args.format == "json":  # JSON Lines: one document per line
-            out.write(json.dumps({"file": path, "report": report.model_dump(mode="json")}, ensure_ascii=False) + "\n")
+        if args.format == "json":  # JSON Lines: one document per line; the report as the workers wrote it
+            out.write(f'{{"file":{json.dumps(path, ensure_ascii=False)},"report":{result.report_json.decode()}}}\n')
         elif args.format == "csv":
-            out.write(report_csv(report, file=path, header=header))
+            out.write(report_csv(result.report, file=path, header=header))
             header = False
         else:
             out.write(f"\n{style('bold', '== ' + path + ' ==')}\n")
-            _print_text(report, lang=lang, style=style, out=out)
-        if not report.conforms and worst == EXIT_CONFORMS:
+            _print_text(result.report, lang=lang, style=style, out=out)
+        if not result.conforms and worst == EXIT_CONFORMS:
             worst = EXIT_VIOLATIONS
     return worst
 

@@ -233,18 +233,20 @@ def puente_batch(documents: list[Document], args: argparse.Namespace) -> Row:
     started = time.perf_counter()
     findings = 0
     inputs = [Input(d.body, d.media_type, d.source) for d in documents]
+    written = 0
     for result in validate_catalogues(pipeline, inputs, lang="es", processes=processes):
         assert not isinstance(result, Exception), result
-        summary = result.report.summary
+        summary = result.summary
         findings += summary.violations + summary.warnings + summary.infos
+        written += len(result.report_json)  # each report as `puente validate --format json` writes it
     seconds = time.perf_counter() - started
     records = sum(d.records for d in documents)
     parent = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     worker = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return Row(f"Puente batch ({processes} processes)", records, seconds, records / seconds, None, None,
                max(parent, worker), findings,
-               f"bytes → report; the five catalogues as `puente validate` of five files; peak RSS parent "
-               f"{parent:.0f} MB, worker {worker:.0f} MB")
+               f"bytes → JSON reports ({written / 1e6:.0f} MB); the five catalogues as `puente validate --format json` "
+               f"of five files; peak RSS parent {parent:.0f} MB, worker {worker:.0f} MB")
 
 
 def puente_http(documents: list[Document], args: argparse.Namespace) -> Row:

@@ -25,14 +25,16 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
+import orjson
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from app.errors import PuenteError
 from app.namespaces import DCAT
 from app.pipeline.mapping import MappedInput, map_records
-from app.pipeline.report_models import RecordReport, ReportResult, Summary, ValidationReport
+from app.pipeline.report_models import Summary, ValidationReport
 from app.pipeline.run import Opened, Pipeline
 from app.pipeline.terms import Triple, is_iri, is_literal, is_uriref
 from app.pipeline.validation import Finding
@@ -73,19 +75,34 @@ class _Task:
 
 @dataclass
 class _Piece:
-    report_json: bytes  # a report crosses the process boundary as JSON (measured: cheaper than pickling models)
+    # A share's records, each written as JSON (models would cost more to pickle, or to read again): its
+    # catalogues, datasets and data services as (type, conforms, IRI, JSON), and its nodes no record reaches as
+    # data (two shares may both report one; the parent keeps its results once).
+    records: list[tuple[str, bool, str | None, bytes]]
+    unowned: list[dict[str, Any]]
     counted: dict[tuple[str, ...], Severity]  # distinct findings of the share
     described: dict[str, int]  # IRI → digest of its description (JSON shares only)
     pointed: set[str]  # IRIs pointed at but not described in the share (JSON shares only)
     findings: list[Finding]  # when asked for
 
 
-@dataclass
 class CatalogueResult:
-    """The report, and the findings themselves when asked for (a SHACL report graph is made from them)."""
+    """The report as JSON (what `puente validate --format json` writes), its summary, and the findings when asked
+    for (a SHACL report graph is made from them). The report's models are read from the JSON when first asked
+    for: a catalogue's report is written from its shares' JSON without them."""
 
-    report: ValidationReport
-    findings: list[Finding]
+    def __init__(self, *, report_json: bytes, conforms: bool, summary: Summary, findings: list[Finding]) -> None:
+        self.report_json = report_json
+        self.conforms = conforms
+        self.summary = summary
+        self.findings = findings
+        self._report: ValidationReport | None = None
+
+    @property
+    def report(self) -> ValidationReport:
+        if self._report is None:
+            self._report = ValidationReport.model_validate_json(self.report_json)
+        return self._report
 
 
 _PIPELINE: Pipeline | None = None  # a worker's pipeline, set as it starts (inherited through fork, never pickled)
@@ -193,12 +210,11 @@ def _finish(running: _Running | CatalogueResult) -> CatalogueResult:
         return running
     pieces = [future.result() for future in running.futures]
     opened = running.opened
-    reports = [ValidationReport.model_validate_json(piece.report_json) for piece in pieces]
-    if opened.mapped is None and not _independent(pieces, reports):
+    if opened.mapped is None and not _independent(pieces):
         return _whole(running.pipeline, opened, lang=running.lang)
     findings = list({_identity(f): f for piece in pieces for f in piece.findings}.values())
     findings.sort(key=Finding.key)
-    return CatalogueResult(report=_merge(pieces, reports, opened=opened), findings=findings)
+    return _merge(pieces, opened=opened, pipeline=running.pipeline, lang=running.lang, findings=findings)
 
 
 @contextmanager
@@ -226,7 +242,9 @@ def _count_records(mapped: MappedInput) -> int:
 def _whole(pipeline: Pipeline, opened: Opened, *, lang: str) -> CatalogueResult:
     mapped = opened.mapped if opened.mapped is not None else pipeline.map_records(opened, opened.records)
     outcome = pipeline.check(mapped, source=opened.source, detected=opened.detected)
-    return CatalogueResult(report=outcome.report(profile=pipeline.profile, lang=lang), findings=outcome.findings)
+    data = outcome.report_data(profile=pipeline.profile, lang=lang)
+    return CatalogueResult(report_json=orjson.dumps(data), conforms=bool(data["conforms"]),
+                           summary=Summary(**data["summary"]), findings=outcome.findings)
 
 
 # ---------------------------------------------------------------------------------------------- sharing out
@@ -309,10 +327,16 @@ def _run_task(task: _Task) -> _Piece:
         outcome = pipeline.check(MappedInput(triples=task.triples, problems=task.problems), source=source,
                                  detected=task.detected, only=task.members)
     findings = outcome.findings
-    return _Piece(report_json=outcome.report_json(profile=pipeline.profile, lang=task.lang,
-                                                  only=task.roots if source.is_rdf else None),
-                  counted={_identity(f): f.severity for f in findings}, described=described,
-                  pointed=pointed, findings=findings if task.keep_findings else [])
+    data = outcome.report_data(profile=pipeline.profile, lang=task.lang, only=task.roots if source.is_rdf else None)
+    records: list[tuple[str, bool, str | None, bytes]] = []
+    unowned: list[dict[str, Any]] = []
+    for record in data["records"]:
+        if record["type"] == "other":
+            unowned.append(record)
+        else:
+            records.append((record["type"], record["conforms"], record["iri"], orjson.dumps(record)))
+    return _Piece(records=records, unowned=unowned, counted={_identity(f): f.severity for f in findings},
+                  described=described, pointed=pointed, findings=findings if task.keep_findings else [])
 
 
 def _identity(finding: Finding) -> tuple[str, ...]:
@@ -346,56 +370,62 @@ def _fingerprint(triples: list[Triple]) -> tuple[dict[str, int], set[str]]:
 # ---------------------------------------------------------------------------------------------- merging
 
 
-def _independent(pieces: list[_Piece], reports: list[ValidationReport]) -> bool:
+def _independent(pieces: list[_Piece]) -> bool:
     """True when no two JSON shares describe one IRI differently and none points at another's nodes."""
     seen: dict[str, int] = {}
     records: set[str] = set()
-    for piece, report in zip(pieces, reports, strict=True):
+    for piece in pieces:
         for iri, digest in piece.described.items():
             if seen.setdefault(iri, digest) != digest:
                 return False
-        for record in report.records:
-            if record.iri is not None:
-                if record.iri in records:
+        for _, _, record_iri, _ in piece.records:
+            if record_iri is not None:
+                if record_iri in records:
                     return False  # one record split over two shares
-                records.add(record.iri)
+                records.add(record_iri)
     return not any(piece.pointed & seen.keys() for piece in pieces)
 
 
-def _merge(pieces: list[_Piece], reports: list[ValidationReport], *, opened: Opened) -> ValidationReport:
-    by_type: dict[str, list[RecordReport]] = {"catalog": [], "dataset": [], "dataservice": []}
-    others: dict[str, RecordReport] = {}
+def _merge(pieces: list[_Piece], *, opened: Opened, pipeline: Pipeline, lang: str,
+           findings: list[Finding]) -> CatalogueResult:
+    """The shares' records in the order one process lists them (catalogues, datasets and data services, then the
+    nodes no record reaches, by focus), written around them without reading them again."""
+    by_type: dict[str, list[bytes]] = {"catalog": [], "dataset": [], "dataservice": []}
+    others: dict[str, dict[str, Any]] = {}
     counted: dict[tuple[str, ...], Severity] = {}
-    for piece, report in zip(pieces, reports, strict=True):
+    records = conforming = 0
+    for piece in pieces:
         counted.update(piece.counted)
-        for record in report.records:
-            if record.type != "other":
-                by_type[record.type].append(record)
+        for kind, conforms, _, written in piece.records:
+            by_type[kind].append(written)
+            if kind != "catalog":
+                records += 1
+                conforming += 1 if conforms else 0
+        for record in piece.unowned:
+            focus = str(record["results"][0]["focus"]) if record["results"] else str(record["id"])
+            if focus in others:
+                _absorb(others[focus], record["results"])
             else:
-                focus = record.results[0].focus if record.results else record.id
-                if focus in others:
-                    _absorb(others[focus], record.results)
-                else:
-                    others[focus] = record
-    first = reports[0]
-    main = by_type["dataset"] + by_type["dataservice"]
+                others[focus] = record
     violations = sum(1 for s in counted.values() if s is Severity.VIOLATION)
+    summary = Summary(records=records, conforming=conforming, violations=violations,
+                      warnings=sum(1 for s in counted.values() if s is Severity.WARNING),
+                      infos=sum(1 for s in counted.values() if s is Severity.INFO))
     # unowned nodes come last, in the order of their focus (as findings are ordered in one process)
-    unowned = sorted(others.values(), key=lambda r: r.results[0].focus.removeprefix("_:") if r.results else r.id)
-    return ValidationReport(
-        conforms=violations == 0, source=opened.source.name, source_detected=opened.detected, lang=first.lang,
-        profile=first.profile,
-        summary=Summary(records=len(main), conforming=sum(1 for r in main if r.conforms), violations=violations,
-                        warnings=sum(1 for s in counted.values() if s is Severity.WARNING),
-                        infos=sum(1 for s in counted.values() if s is Severity.INFO)),
-        records=[*by_type["catalog"], *main, *unowned])
+    unowned = [orjson.dumps(others[focus]) for focus in sorted(others, key=lambda f: f.removeprefix("_:"))]
+    head = orjson.dumps({  # the fields of ValidationReport, in its order; "records" is the last one
+        "conforms": violations == 0, "source": opened.source.name, "source_detected": opened.detected,
+        "lang": lang, "profile": {"iri": str(pipeline.profile.iri), "version": pipeline.profile.version},
+        "summary": summary.model_dump()})
+    written = b",".join([*by_type["catalog"], *by_type["dataset"], *by_type["dataservice"], *unowned])
+    return CatalogueResult(report_json=head[:-1] + b',"records":[' + written + b"]}", conforms=violations == 0,
+                           summary=summary, findings=findings)
 
 
-def _absorb(record: RecordReport, results: list[ReportResult]) -> None:
+def _absorb(record: dict[str, Any], results: list[dict[str, Any]]) -> None:
     """One unowned node found by two shares: its results once."""
-    known = {r.model_dump_json() for r in record.results}
-    record.results.extend(r for r in results if r.model_dump_json() not in known)
-    record.violations = sum(1 for r in record.results if r.severity == "violation")
-    record.warnings = sum(1 for r in record.results if r.severity == "warning")
-    record.infos = sum(1 for r in record.results if r.severity == "info")
-    record.conforms = record.violations == 0
+    known = {orjson.dumps(r) for r in record["results"]}
+    record["results"].extend(r for r in results if orjson.dumps(r) not in known)
+    for severity, field_name in (("violation", "violations"), ("warning", "warnings"), ("info", "infos")):
+        record[field_name] = sum(1 for r in record["results"] if r["severity"] == severity)
+    record["conforms"] = record["violations"] == 0

@@ -66,6 +66,9 @@ def test_every_core_reports_what_one_process_reports(document: Document, pipelin
     assert shared.report.summary.violations > 0  # the corpus has defects: there is something to get wrong
     assert _normal(shared.report) == _normal(alone.report)
     assert sorted(map(_key, shared.findings)) == sorted(map(_key, alone.findings))
+    for result in (shared, alone):  # the JSON written from the shares is exactly the report model's own dump
+        assert result.report_json == result.report.model_dump_json().encode("utf-8")
+        assert result.summary == result.report.summary and result.conforms == result.report.conforms
 
 
 @pytest.mark.parametrize("document", generate(records=40, seed=5), ids=lambda d: d.source)
