@@ -16,7 +16,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
-from app.i18n import render, text
+from app.i18n import LocalText, render, text
 from app.namespaces import DCAT, DCT, SH, curie
 from app.pipeline.report_models import (
     RecordType,
@@ -198,14 +198,28 @@ def _result(finding: Finding, *, profile: Profile, lang: str, chain: str | None,
     value: str | None = None
     if finding.value is not None:
         value = f"_:{finding.value}" if is_bnode(finding.value) else str(finding.value)
+    if finding.message is None and shape is not None:
+        message, name = _shape_texts(finding.shape, shape.message, shape.name, lang)
+    else:
+        message = render(finding.message or (shape.message if shape else {"es": finding.component}), lang)
+        name = render(shape.name, lang) if shape else _problem_name(finding.shape, lang)
     return {  # the fields of ReportResult, in its order
         "severity": finding.severity.value, "path": path,
         "focus": f"_:{finding.focus}" if is_bnode(finding.focus) else str(finding.focus),
-        "value": value, "message": render(finding.message or (shape.message if shape else {"es": finding.component}),
-                                          lang),
-        "constraint": finding.component, "shape": finding.shape,
-        "shape_name": render(shape.name, lang) if shape else _problem_name(finding.shape, lang), "source_field": field,
+        "value": value, "message": message, "constraint": finding.component, "shape": finding.shape,
+        "shape_name": name, "source_field": field,
     }
+
+
+# (shape, language) → the texts rendered, with the texts they came from (another profile may reuse an IRI)
+_SHAPE_TEXTS: dict[tuple[str, str], tuple[LocalText, LocalText, str, str]] = {}
+
+
+def _shape_texts(shape: str, message: LocalText, name: LocalText, lang: str) -> tuple[str, str]:
+    found = _SHAPE_TEXTS.get((shape, lang))
+    if found is None or found[0] is not message or found[1] is not name:
+        found = _SHAPE_TEXTS[(shape, lang)] = (message, name, render(message, lang), render(name, lang))
+    return found[2], found[3]
 
 
 def _problem_name(shape: str, lang: str) -> str:

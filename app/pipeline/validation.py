@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Container, Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from pyshacl import Validator
 from pyshacl.graph_abstraction import DataGraph
@@ -26,9 +26,10 @@ from app.profile.model import Profile, Severity
 _SEVERITIES = {SH.Violation: Severity.VIOLATION, SH.Warning: Severity.WARNING, SH.Info: Severity.INFO}
 
 
-@dataclass(frozen=True)
-class Finding:
-    """One SHACL result: which node, which property, which value broke which shape."""
+class Finding(NamedTuple):
+    """One SHACL result: which node, which property, which value broke which shape.
+
+    A named tuple: engines make one per result, and a frozen dataclass's __init__ costs eight Python-level calls."""
 
     focus: Node
     path: URIRef | None
