@@ -195,9 +195,9 @@ class Mapper:
                mapped: Mapped, prefix: str) -> None:
         spec = row.row
         expected = self._expected_field(row)
-        if expected is not None:
+        if expected is not None and (node, row.target) not in mapped.expected:
             field_text, from_record = expected
-            mapped.expected.setdefault((node, row.target), field_text if from_record else _join(prefix, field_text))
+            mapped.expected[(node, row.target)] = field_text if from_record else _join(prefix, field_text)
         if row.node is not None:
             for child, where in self._build(row.node, current=item, record=record, mapped=mapped, prefix=prefix,
                                             parent=node):

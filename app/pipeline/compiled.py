@@ -100,21 +100,29 @@ _PYTHON_TYPES: dict[Node, type | tuple[type, ...]] = {
 }
 
 
-def _actual_type_ok(value: Literal, datatype: Node) -> bool:
+def datatype_test(datatype: Node) -> Callable[[Node], bool]:
+    """Whether a value satisfies sh:datatype `datatype`. Reads the literal's slots: rdflib's properties and term
+    equality are Python code, and this runs for every dated or typed value of every record."""
     wanted = _PYTHON_TYPES.get(datatype)
-    return True if wanted is None else isinstance(value.value, wanted)
+    text = str(datatype)
+    plain = text == str(XSD.string)  # a literal without datatype or language is an xsd:string
+    tagged = text == str(RDF_LANGSTRING)
 
+    def test(value: Node) -> bool:
+        if not is_literal(value):
+            return False
+        given = value._datatype
+        if given is not None:
+            if not str.__eq__(given, text) or value._ill_typed is True:
+                return False
+        elif value._language is None:
+            if not plain:
+                return False
+        elif not tagged:
+            return False
+        return wanted is None or isinstance(value._value, wanted)
 
-def _datatype_ok(value: Node, datatype: Node) -> bool:
-    if not is_literal(value):
-        return False
-    if value.datatype == datatype:
-        return getattr(value, "ill_typed", None) is not True and _actual_type_ok(value, datatype)
-    if value.datatype is None and value.language is None and datatype == _XSD_STRING:
-        return _actual_type_ok(value, datatype)
-    if datatype == RDF_LANGSTRING and value.language:
-        return _actual_type_ok(value, datatype)
-    return False
+    return test
 
 
 _KINDS: dict[Node, tuple[type, ...]] = {
@@ -162,11 +170,13 @@ def compile_check(shape: Node, shapes: Graph, *, canon: Callable[[Node], Node] =
             (v,) for v in values if is_literal(v) or cls not in index.classes.get(v, ())]
     datatype = shapes.value(shape, SH.datatype)
     if datatype is not None:
-        return lambda index, focus, values: [(v,) for v in values if not _datatype_ok(v, datatype)]
+        test = datatype_test(datatype)
+        return lambda index, focus, values: [(v,) for v in values if not test(v)]
     kind = shapes.value(shape, SH.nodeKind)
     if kind is not None:
         types = _kind_types(kind)
-        return lambda index, focus, values: [(v,) for v in values if not isinstance(v, types)]
+        exact = frozenset(types)  # isinstance() against rdflib's classes goes through ABCMeta (Python)
+        return lambda index, focus, values: [(v,) for v in values if type(v) not in exact and not isinstance(v, types)]
     pattern = shapes.value(shape, SH.pattern)
     if pattern is not None:
         regex = re.compile(str(pattern))
@@ -178,8 +188,8 @@ def compile_check(shape: Node, shapes: Graph, *, canon: Callable[[Node], Node] =
         datatypes = [d for d in members if d is not None]
         if len(datatypes) != len(members):
             raise ValueError(f"{shape}: sh:or is supported with sh:datatype members only")
-        return lambda index, focus, values: [
-            (v,) for v in values if not any(_datatype_ok(v, d) for d in datatypes)]
+        tests = [datatype_test(d) for d in datatypes]
+        return lambda index, focus, values: [(v,) for v in values if not any(t(v) for t in tests)]
     node = shapes.value(shape, SH.node)
     if node is not None:
         pairs = [(canon(path), canon(value)) for path, value in _has_value_shape(shapes, node)]
