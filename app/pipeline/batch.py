@@ -350,7 +350,7 @@ def _fingerprint(triples: list[Triple]) -> tuple[dict[str, int], set[str]]:
     the IRIs pointed at without being described. Records themselves need no digest: one record IRI in two
     shares already sends the catalogue back to one process (`_independent`)."""
     rdf_type = str(RDF.type)
-    records = {s for s, p, o in triples if is_iri(p, rdf_type) and o in _ROOT_SET}
+    records = {s for s, p, o in triples if is_uriref(s) and is_iri(p, rdf_type) and o in _ROOT_SET}
     about: dict[Node, list[tuple[Node, Node]]] = {}
     objects: set[Node] = set()
     for subject, predicate, obj in triples:
