@@ -7,11 +7,11 @@ publisher...). `source_field` names the field of the user's own format.
 
 from __future__ import annotations
 
+import functools
 from collections import deque
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
-import orjson
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
@@ -41,16 +41,10 @@ def _pick_text(values: list[Literal], lang: str) -> str | None:
     return str(values[0]) if values else None
 
 
-_CURIES: dict[Node, str] = {}  # property → its short name (curie() tries every house prefix in Python)
-
-
+@functools.lru_cache(maxsize=10_000)
 def _short(iri: Node) -> str:
-    found = _CURIES.get(iri)
-    if found is None:
-        if len(_CURIES) >= 10_000:
-            _CURIES.clear()
-        found = _CURIES[iri] = curie(str(iri))
-    return found
+    """A property's short name, once per property (curie() tries every house prefix in Python)."""
+    return curie(str(iri))
 
 
 class _Ownership:
@@ -136,15 +130,6 @@ def build_report(data: Iterable[Triple], findings: list[Finding], *, profile: Pr
     return ValidationReport.model_validate(report_data(
         data, findings, profile=profile, lang=lang, source=source, source_detected=source_detected,
         source_field=source_field, only=only))
-
-
-def report_json(data: Iterable[Triple], findings: list[Finding], *, profile: Profile, lang: str, source: str,
-                source_detected: bool, source_field: SourceFieldResolver | None = None,
-                only: Collection[Node] | None = None) -> bytes:
-    """The same report as JSON, written without building its models (what crosses a process boundary; compact,
-    like pydantic's own dump)."""
-    return orjson.dumps(report_data(data, findings, profile=profile, lang=lang, source=source,
-                                    source_detected=source_detected, source_field=source_field, only=only))
 
 
 def report_data(data: Iterable[Triple], findings: list[Finding], *, profile: Profile, lang: str, source: str,

@@ -7,6 +7,7 @@ from collections.abc import Collection, Container
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from rdflib import URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
@@ -22,7 +23,7 @@ from app.pipeline.compiled import CompiledEngine
 from app.pipeline.guards import strict_json_loads
 from app.pipeline.mapping import MappedInput, map_records, normalise_rdf
 from app.pipeline.parsing import RDF_MEDIA_TYPES, ParseLimits, parse_rdf_triples
-from app.pipeline.report import build_report, report_data, report_json
+from app.pipeline.report import build_report, report_data
 from app.pipeline.report_models import SourceFieldResolver, ValidationReport
 from app.pipeline.sources import JSON_MEDIA_TYPES, Source, SourceRegistry, rdf_syntax_for, unsupported, unsupported_any
 from app.pipeline.terms import Triple, is_iri
@@ -78,8 +79,7 @@ class Outcome:
 
     def report_json(self, *, profile: Profile, lang: str, only: Collection[Node] | None = None) -> bytes:
         """The same report as JSON bytes, without building its models (for a process boundary)."""
-        return report_json(self.mapped.triples, self.findings, profile=profile, lang=lang, source=self.source.name,
-                           source_detected=self.detected, source_field=self.source_field, only=only)
+        return orjson.dumps(self.report_data(profile=profile, lang=lang, only=only))
 
 
 class Pipeline:

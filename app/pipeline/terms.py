@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import uuid
 from collections.abc import Iterable, Iterator
@@ -39,7 +40,14 @@ def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.DefaultGraph |
 # rdflib's Literal() runs its value conversions even for a plain string, where they change nothing: about 5 µs a
 # literal, 17 µs with a datatype (it parses the value, then writes it again). The factories below make the very
 # same objects (tests/pipeline/test_terms.py compares every attribute with rdflib's).
-_LANG_TAGS: dict[str, bool] = {}
+def _from_slots(lexical: str, *, lang: str | None, datatype: URIRef | None, value: object,
+                ill_typed: bool | None) -> Literal:
+    literal: Literal = str.__new__(Literal, lexical)
+    literal._language = lang
+    literal._datatype = datatype
+    literal._value = value
+    literal._ill_typed = ill_typed
+    return literal
 
 
 def plain_literal(text: str, *, lang: str | None = None) -> Literal:
@@ -48,36 +56,19 @@ def plain_literal(text: str, *, lang: str | None = None) -> Literal:
         lang = None
     if type(text) is not str or (lang is not None and not _valid_lang(lang)):
         return Literal(text, lang=lang)  # rdflib's own conversion, or its own error for a bad tag
-    literal: Literal = str.__new__(Literal, text)
-    literal._language = lang
-    literal._datatype = None
-    literal._value = text
-    literal._ill_typed = None
-    return literal
+    return _from_slots(text, lang=lang, datatype=None, value=text, ill_typed=None)
 
 
+@functools.lru_cache(maxsize=10_000)
 def _valid_lang(lang: str) -> bool:
-    known = _LANG_TAGS.get(lang)
-    if known is None:
-        if len(_LANG_TAGS) >= 10_000:
-            _LANG_TAGS.clear()
-        known = _LANG_TAGS[lang] = bool(_is_valid_langtag(lang))
-    return known
+    return bool(_is_valid_langtag(lang))
 
 
-_TYPED: dict[tuple[str, str], Literal] = {}
-
-
+@functools.lru_cache(maxsize=100_000)
 def typed_literal(lexical: str, *, datatype: str) -> Literal:
     """`Literal(lexical, datatype=URIRef(datatype))`, made once per distinct value (terms are immutable; catalogues
     repeat dates, sizes and numbers)."""
-    key = (lexical, datatype)
-    found = _TYPED.get(key)
-    if found is None:
-        if len(_TYPED) >= 100_000:
-            _TYPED.clear()
-        found = _TYPED[key] = Literal(lexical, datatype=URIRef(datatype))
-    return found
+    return Literal(lexical, datatype=URIRef(datatype))
 
 
 _XSD_DATETIME = URIRef("http://www.w3.org/2001/XMLSchema#dateTime")
@@ -88,12 +79,7 @@ def utc_datetime_literal(moment: dt.datetime) -> Literal:
     would parse the text back into this very datetime."""
     if moment.tzinfo is not dt.UTC or moment.microsecond:
         return typed_literal(moment.isoformat(), datatype=_XSD_DATETIME)
-    literal: Literal = str.__new__(Literal, moment.isoformat())
-    literal._language = None
-    literal._datatype = _XSD_DATETIME
-    literal._value = moment
-    literal._ill_typed = False
-    return literal
+    return _from_slots(moment.isoformat(), lang=None, datatype=_XSD_DATETIME, value=moment, ill_typed=False)
 
 
 _XSD_NONNEGATIVEINTEGER = URIRef("http://www.w3.org/2001/XMLSchema#nonNegativeInteger")
@@ -103,12 +89,7 @@ def count_literal(number: int) -> Literal:
     """`Literal(str(number), datatype=XSD.nonNegativeInteger)` for a count or a size (never negative)."""
     if type(number) is not int or number < 0:
         return typed_literal(str(number), datatype=_XSD_NONNEGATIVEINTEGER)
-    literal: Literal = str.__new__(Literal, str(number))
-    literal._language = None
-    literal._datatype = _XSD_NONNEGATIVEINTEGER
-    literal._value = number
-    literal._ill_typed = False
-    return literal
+    return _from_slots(str(number), lang=None, datatype=_XSD_NONNEGATIVEINTEGER, value=number, ill_typed=False)
 
 
 _NOT_IN_IRIS = frozenset('<>" {}|\\^`')  # what rdflib's URIRef() warns about

@@ -40,49 +40,20 @@ class TripleIndex:
             del self._osp[obj][subject][predicate]
 
     def triples(self, pattern: Pattern = (None, None, None)) -> Iterator[Triple]:
+        """The matching triples, each index read as SimpleMemory reads it (so in its order)."""
         subject, predicate, obj = pattern
         if subject is not None:
-            by_predicate = self._spo.get(subject)
-            if by_predicate is None:
-                return
-            if predicate is not None:
-                objects = by_predicate.get(predicate)
-                if objects is None:
-                    return
-                if obj is not None:
-                    if obj in objects:
-                        yield subject, predicate, obj
-                    return
-                for found in objects:
-                    yield subject, predicate, found
-                return
-            for each, objects in by_predicate.items():
-                if obj is not None:
-                    if obj in objects:
-                        yield subject, each, obj
-                    continue
-                for found in objects:
-                    yield subject, each, found
+            for s, p, o in _matches(self._spo, subject, predicate, obj):
+                yield s, p, o
         elif predicate is not None:
-            by_object = self._pos.get(predicate)
-            if by_object is None:
-                return
-            if obj is not None:
-                for found in by_object.get(obj, {}):
-                    yield found, predicate, obj
-                return
-            for each_object, subjects in by_object.items():
-                for found in subjects:
-                    yield found, predicate, each_object
+            for p, o, s in _matches(self._pos, predicate, obj, None):
+                yield s, p, o
         elif obj is not None:
-            for each_subject, predicates in self._osp.get(obj, {}).items():
-                for found in predicates:
-                    yield each_subject, found, obj
+            for o, s, p in _matches(self._osp, obj, None, None):
+                yield s, p, o
         else:
-            for each_subject, by_predicate in self._spo.items():
-                for each, objects in by_predicate.items():
-                    for found in objects:
-                        yield each_subject, each, found
+            for first in self._spo:
+                yield from _matches(self._spo, first, None, None)
 
     def __contains__(self, pattern: Pattern) -> bool:
         return next(self.triples(pattern), None) is not None
@@ -115,3 +86,19 @@ def _put(index: dict[Node, dict[Node, dict[Node, None]]], first: Node, second: N
     if inner is None:
         inner = middle[second] = {}
     inner[third] = None
+
+
+def _matches(index: dict[Node, dict[Node, dict[Node, None]]], first: Node, second: Node | None,
+             third: Node | None) -> Iterator[tuple[Node, Node, Node]]:
+    """Entries of one index under `first`, with `second` and `third` given or not (None)."""
+    middle = index.get(first)
+    if middle is None:
+        return
+    chosen = middle.items() if second is None else [(second, middle.get(second, {}))]
+    for each, inner in chosen:
+        if third is not None:
+            if third in inner:
+                yield first, each, third
+            continue
+        for found in inner:
+            yield first, each, found
