@@ -18,15 +18,15 @@ from app.crosswalk.loader import load_crosswalks
 from app.crosswalk.rdf_source import load_rdf_sources
 from app.errors import PuenteError
 from app.i18n import negotiate, render, text
-from app.pipeline.batch import Input, validate_catalogue, validate_catalogues
 from app.pipeline.enrichment import for_publication
 from app.pipeline.exports import to_ckan, to_dcat_ap_es
 from app.pipeline.report import report_csv, report_graph
 from app.pipeline.report_models import ValidationReport
 from app.pipeline.run import Pipeline
-from app.pipeline.serialisation import BY_KEY, serialise
 from app.pipeline.sniff import guess_media_type
 from app.profile.loader import load_profile
+from app.rdf.serialisation import BY_KEY, serialise
+from app.runtime.batch import Input, validate_catalogue, validate_catalogues
 from app.settings import get_settings
 
 EXIT_CONFORMS, EXIT_VIOLATIONS, EXIT_BAD_INPUT = 0, 1, 2

@@ -17,9 +17,9 @@ from app.api.result_store import ResultStore
 from app.api.routes import convert, health, page, profile, sources, validate, vocabularies
 from app.crosswalk.loader import load_crosswalks
 from app.crosswalk.rdf_source import load_rdf_sources
-from app.pipeline.isolation import Runner
 from app.pipeline.run import Pipeline
 from app.profile.loader import load_profile
+from app.runtime.workers import Runner
 from app.settings import Settings, get_settings
 
 DESCRIPTION = """Puente validates and harmonises open-data metadata from Colombia, Chile, Mexico and Spain

@@ -30,8 +30,8 @@ class Settings(BaseSettings):
     max_literal_chars: int = Field(default=1_000_000, ge=1, description="Longest literal accepted.")
     max_json_depth: int = Field(default=64, ge=1, description="Deepest JSON nesting accepted.")
     default_lang: Literal["es", "en", "pt"] = Field(default="es", description="Language when none is asked for.")
-    engine: Literal["compiled", "pyshacl"] = Field(
-        default="compiled", description="compiled (the profile's shapes as plain checks, same findings) or pyshacl.")
+    engine: Literal["fast", "pyshacl"] = Field(
+        default="fast", description="fast (the profile's shapes as plain checks, same findings) or pyshacl.")
     log_level: str = Field(default="INFO", description="Log level of the service.")
     max_records: int = Field(default=50_000, ge=1, description="Most records (datasets) one request may hold.")
     validation_timeout_s: float = Field(default=60.0, gt=0, description="Longest a validation may run (503 after).")

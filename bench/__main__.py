@@ -86,7 +86,8 @@ def naive_pyshacl(documents: list[Document], _args: argparse.Namespace) -> Row:
     import pyshacl
     from rdflib import Graph
 
-    from app.pipeline.validation import findings_from_report, with_background
+    from app.pipeline.validation import with_background
+    from app.shacl.reference import findings_from_report
 
     pipeline = _pipeline()
     started = time.perf_counter()
@@ -107,10 +108,10 @@ def naive_pyshacl(documents: list[Document], _args: argparse.Namespace) -> Row:
 
 
 def pyshacl_per_record(documents: list[Document], args: argparse.Namespace) -> Row:
-    from app.pipeline.validation import PyshaclEngine
+    from app.pipeline.validation import reference_engine
 
     pipeline = _pipeline()
-    engine = PyshaclEngine(pipeline.profile)
+    engine = reference_engine(pipeline.profile)
     singles = _singles(documents, args.per_record)
     times: list[float] = []
     findings = 0
@@ -225,7 +226,7 @@ def jena_per_record(documents: list[Document], args: argparse.Namespace) -> Row:
 
 
 def puente_batch(documents: list[Document], args: argparse.Namespace) -> Row:
-    from app.pipeline.batch import Input, validate_catalogues
+    from app.runtime.batch import Input, validate_catalogues
 
     pipeline = _pipeline()
     processes = args.processes or os.cpu_count() or 1

@@ -10,14 +10,14 @@ from fastapi.testclient import TestClient
 from rdflib import Graph
 
 from app.main import create_app
-from app.pipeline.validation import PyshaclEngine
+from app.pipeline.validation import reference_engine
 from app.profile.loader import load_profile
 from app.profile.model import Profile
 from app.settings import REPO_ROOT, Settings
+from app.shacl.reference import PyshaclEngine
 
 CASES = Path(__file__).resolve().parent / "cases"
 ORACLES = Path(__file__).resolve().parent / "oracles"
-SHARED = REPO_ROOT.parent / "shared"
 
 PREFIXES = """
 PREFIX dcat: <http://www.w3.org/ns/dcat#>
@@ -48,7 +48,7 @@ def profile() -> Profile:
 
 @pytest.fixture(scope="session")
 def engine(profile: Profile) -> PyshaclEngine:
-    return PyshaclEngine(profile)
+    return reference_engine(profile)
 
 
 @pytest.fixture(scope="session")

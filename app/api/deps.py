@@ -10,9 +10,9 @@ from typing import Annotated, Literal
 from fastapi import Depends, Query, Request
 
 from app.i18n import Lang, negotiate
-from app.pipeline.isolation import Runner
 from app.pipeline.run import Pipeline
 from app.profile.model import Profile
+from app.runtime.workers import Runner
 from app.settings import Settings
 
 

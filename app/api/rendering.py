@@ -12,8 +12,8 @@ from rdflib import Graph
 from starlette.responses import Response
 
 from app.i18n import render, text
-from app.pipeline.serialisation import BY_MEDIA_TYPE, serialise
 from app.profile.model import Profile
+from app.rdf.serialisation import BY_MEDIA_TYPE, serialise
 
 RDF_OFFERS = ("text/turtle", "application/ld+json", "application/rdf+xml", "application/n-triples")
 

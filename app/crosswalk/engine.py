@@ -22,8 +22,9 @@ from app.crosswalk.loader import CompiledNode, CompiledRow, LoadedCrosswalk
 from app.crosswalk.lookups import Lookups
 from app.crosswalk.paths import Path as SourcePath
 from app.crosswalk.paths import parse_path
-from app.crosswalk.transforms import Context, Emitted, Problem, Transform
-from app.pipeline.terms import Triple, new_bnode
+from app.crosswalk.transforms import Context, Emitted, Transform
+from app.findings import Finding
+from app.rdf.terms import Triple, new_bnode
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 MAX_ITEMS = 10_000  # items one path may yield in one record (a guard against absurd inputs)
@@ -31,14 +32,6 @@ _FIXED = {"base", "origin", "index", "parent", "record"}
 _RDF_TYPE = RDF.type  # a namespace attribute is a Python-level lookup that makes a new term each time
 _CACHED_TEXT = 200  # longer texts (descriptions) rarely repeat: not remembered
 _CACHE_SIZE = 50_000
-
-
-@dataclass(frozen=True)
-class MappingProblem:
-    focus: Node
-    target: URIRef
-    problem: Problem
-    source_field: str
 
 
 @dataclass
@@ -50,7 +43,7 @@ class Mapped:
 
     provenance: dict[Triple, str] = field(default_factory=dict)
     expected: dict[tuple[Node, URIRef], str] = field(default_factory=dict)
-    problems: list[MappingProblem] = field(default_factory=list)
+    problems: list[Finding] = field(default_factory=list)
     roots: list[Node] = field(default_factory=list)
 
     def add(self, triple: Triple, source_field: str) -> None:
@@ -215,8 +208,7 @@ class Mapper:
             for triple in emitted.extra:
                 mapped.add(triple, where)
             for problem in emitted.problems:
-                mapped.problems.append(MappingProblem(focus=node, target=row.target, problem=problem,
-                                                      source_field=where))
+                mapped.problems.append(problem.at(focus=node, target=row.target, source_field=where))
 
     def _transformed(self, transform: Transform, value: Any, context: Context) -> Emitted:
         """A transform's answer, remembered for scalar values: transforms are pure, and a catalogue repeats its

@@ -19,7 +19,7 @@ from app.crosswalk.paths import Path as SourcePath
 from app.crosswalk.paths import PathSyntaxError, parse_path
 from app.crosswalk.transforms import TRANSFORMS, Transform
 from app.errors import ConfigurationError
-from app.namespaces import PREFIXES
+from app.rdf.namespaces import PREFIXES
 
 _TEMPLATE_FIELD = "{"
 

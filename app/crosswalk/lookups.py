@@ -14,7 +14,7 @@ from rdflib.namespace import SKOS
 from rdflib.term import Node
 
 from app.crosswalk.matching import closest, normalise
-from app.namespaces import PUENTE
+from app.rdf.namespaces import PUENTE
 
 EU = "http://publications.europa.eu/resource/authority/"
 IANA = "https://www.iana.org/assignments/media-types/"

@@ -16,10 +16,10 @@ from rdflib.namespace import RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
 from app.crosswalk.lookups import EU, Lookups
-from app.crosswalk.transforms import Context, Problem, file_format, frequency, language, licence, media_type
-from app.namespaces import DC, DCAT, DCT, FOAF, TIME
-from app.pipeline.triple_index import TripleIndex
-from app.profile.model import Severity
+from app.crosswalk.transforms import Context, file_format, frequency, language, licence, media_type
+from app.findings import Finding, Problem, Severity
+from app.rdf.namespaces import DC, DCAT, DCT, FOAF, TIME
+from app.rdf.triple_index import TripleIndex
 
 ORGANISMO = re.compile(r"^https?://datos\.gob\.es/recurso/sector-publico/org/Organismo/([A-Z][A-Z0-9]{8})$")
 TERRITORIO = "http://datos.gob.es/recurso/sector-publico/territorio/"
@@ -27,17 +27,9 @@ ES_PLACES = "https://w3id.org/puente/place/es"
 SECTORS = "http://datos.gob.es/kos/sector-publico/sector"
 
 
-@dataclass(frozen=True)
-class StepProblem:
-    focus: Node
-    target: URIRef
-    problem: Problem
-    source_field: str
-
-
 @dataclass
 class StepResult:
-    problems: list[StepProblem] = field(default_factory=list)
+    problems: list[Finding] = field(default_factory=list)
 
 
 Step = Callable[[TripleIndex, Lookups], StepResult]
@@ -58,7 +50,7 @@ def language_literals(graph: TripleIndex, lookups: Lookups) -> StepResult:
             graph.remove((subject, predicate, value))
             for term in emitted.terms:
                 graph.add((subject, DCT.language, term))
-            result.problems += [StepProblem(subject, DCT.language, p, shown) for p in emitted.problems]
+            result.problems += [p.at(focus=subject, target=DCT.language, source_field=shown) for p in emitted.problems]
     return result
 
 
@@ -95,13 +87,13 @@ def imt_formats(graph: TripleIndex, lookups: Lookups) -> StepResult:
         if chosen is not None:
             for term in chosen.terms:
                 graph.add((distribution, DCT["format"], term))
-            result.problems += [StepProblem(distribution, DCT["format"], p, "dct:format/rdfs:label")
+            result.problems += [p.at(focus=distribution, target=DCT["format"], source_field="dct:format/rdfs:label")
                                 for p in chosen.problems]
         if mime is not None and (distribution, DCAT.mediaType, None) not in graph:
             media = media_type(str(mime), ctx)
             for term in media.terms:
                 graph.add((distribution, DCAT.mediaType, term))
-            result.problems += [StepProblem(distribution, DCAT.mediaType, p, "dct:format/rdf:value")
+            result.problems += [p.at(focus=distribution, target=DCAT.mediaType, source_field="dct:format/rdf:value")
                                 for p in media.problems]
     return result
 
@@ -178,9 +170,10 @@ def frequencies(graph: TripleIndex, lookups: Lookups) -> StepResult:
                 break
         if found is None:
             shown = candidates[0] if candidates else str(node)
-            result.problems.append(StepProblem(dataset, DCT.accrualPeriodicity, Problem(
-                "unknown-value", Severity.WARNING, shown, tuple(lookups.index(f"{EU}frequency").suggestions(shown))),
-                "dct:accrualPeriodicity"))
+            unknown = Problem("unknown-value", Severity.WARNING, shown,
+                              tuple(lookups.index(f"{EU}frequency").suggestions(shown)))
+            result.problems.append(unknown.at(focus=dataset, target=DCT.accrualPeriodicity,
+                                              source_field="dct:accrualPeriodicity"))
             continue
         graph.remove((dataset, DCT.accrualPeriodicity, node))
         graph.add((dataset, DCT.accrualPeriodicity, found))
@@ -284,7 +277,8 @@ def licences(graph: TripleIndex, lookups: Lookups) -> StepResult:
             graph.add((subject, DCT.license, replacement))
         else:
             graph.add((value, RDF.type, DCT.LicenseDocument))
-        result.problems += [StepProblem(subject, DCT.license, p, "dct:license") for p in emitted.problems]
+        result.problems += [p.at(focus=subject, target=DCT.license, source_field="dct:license")
+                            for p in emitted.problems]
     return result
 
 

@@ -20,24 +20,14 @@ from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
 from app.crosswalk.lookups import EU, IANA, Lookups
-from app.namespaces import DCT
-from app.pipeline.terms import Triple, count_literal, iri_term, plain_literal, typed_literal, utc_datetime_literal
-from app.profile.model import Severity
+from app.findings import Problem, Severity
+from app.rdf.namespaces import DCT
+from app.rdf.terms import Triple, count_literal, iri_term, plain_literal, typed_literal, utc_datetime_literal
 
 MAX_TEXT = 100_000
 # Namespace attributes are Python-level lookups that make a new term on every access: read once.
 _XSD_DATETIME, _XSD_DATE = XSD.dateTime, XSD.date
 _RDF_TYPE, _LICENSE_DOCUMENT, _LOCATION = RDF.type, DCT.LicenseDocument, DCT.Location
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Something the operator must fix or check in the source record."""
-
-    kind: str
-    severity: Severity
-    value: str
-    suggestions: tuple[str, ...] = ()
 
 
 @dataclass
@@ -401,7 +391,7 @@ def place(value: Any, ctx: Context) -> Emitted:
 def _describe_place(ctx: Context, concept: URIRef) -> str:
     from rdflib.namespace import SKOS
 
-    from app.namespaces import PUENTE
+    from app.rdf.namespaces import PUENTE
 
     level = ctx.lookups.graph.value(concept, PUENTE.adminLevel)
     code = ctx.lookups.graph.value(concept, SKOS.notation)

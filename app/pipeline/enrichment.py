@@ -11,8 +11,8 @@ from __future__ import annotations
 from rdflib import Graph, Literal
 from rdflib.namespace import RDF, RDFS
 
-from app.pipeline.terms import copy_graph
 from app.profile.model import Profile
+from app.rdf.terms import copy_graph
 
 
 def for_publication(graph: Graph, *, profile: Profile) -> Graph:

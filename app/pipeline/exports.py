@@ -14,8 +14,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
-from app.namespaces import DCAT, DCT, FOAF, VCARD
 from app.pipeline.report import first_text
+from app.rdf.namespaces import DCAT, DCT, FOAF, VCARD
 
 
 def _slug(text: str) -> str:

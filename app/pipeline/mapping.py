@@ -5,27 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 from rdflib.term import Node
 
 from app.crosswalk.engine import Mapped, Mapper
 from app.crosswalk.lookups import Lookups
 from app.crosswalk.rdf_source import LoadedRdfSource
-from app.i18n import LocalText, compose, text
-from app.namespaces import curie
+from app.findings import Finding, Problem, Severity
 from app.pipeline.parsing import graph_of
-from app.pipeline.terms import Triple
-from app.pipeline.triple_index import TripleIndex
-from app.pipeline.validation import Finding
-from app.profile.model import Severity
-
-PROBLEMS = "https://w3id.org/puente/problems/mapping#"
-COMPONENTS = {
-    "unknown-value": "puente:UnknownValue", "unknown-licence": "puente:UnknownLicence",
-    "invalid-date": "puente:InvalidDate", "invalid-email": "puente:InvalidEmail", "invalid-url": "puente:InvalidURL",
-    "invalid-number": "puente:InvalidNumber", "wrong-type": "puente:WrongType", "duplicate-key": "puente:DuplicateKey",
-    "ambiguous-value": "puente:AmbiguousValue",
-}
+from app.rdf.terms import Triple
+from app.rdf.triple_index import TripleIndex
 
 
 @dataclass
@@ -74,28 +63,11 @@ class MappedInput:
         return where if where is not None else self.expected.get((finding.focus, finding.path))
 
 
-def _message(kind: str, *, value: str, source_field: str, target: str, suggestions: tuple[str, ...]) -> LocalText:
-    if kind == "ambiguous-value":
-        return text("mapping.ambiguous-value", value=value, field=source_field, used=suggestions[0],
-                    others=", ".join(suggestions[1:]))
-    hint: LocalText = text("mapping.hint", suggestions=", ".join(suggestions)) if suggestions else {}
-    return compose(f"mapping.{kind}", localized={"hint": hint}, value=value, field=source_field, target=target)
-
-
 def normalise_rdf(graph: TripleIndex, *, steps: LoadedRdfSource, lookups: Lookups) -> list[Finding]:
-    """Run an RDF source's named steps in place; their problems become findings on the field."""
+    """Run an RDF source's named steps in place; their problems are findings on the field."""
     findings: list[Finding] = []
-    for spec, step in steps.steps:
-        result = step(graph, lookups)
-        for found in result.problems:
-            kind = found.problem.kind
-            findings.append(Finding(
-                focus=found.focus, path=found.target, value=Literal(found.problem.value), component=COMPONENTS[kind],
-                shape=PROBLEMS + kind, severity=found.problem.severity,
-                message=_message(kind, value=found.problem.value, source_field=found.source_field,
-                                 target=curie(str(found.target)), suggestions=found.problem.suggestions),
-                source_field=found.source_field))
-        del spec
+    for _spec, step in steps.steps:
+        findings.extend(step(graph, lookups).problems)
     return findings
 
 
@@ -108,19 +80,10 @@ def map_records(records: list[tuple[dict[str, Any], str]], *, mapper: Mapper,
                 repeated_keys: list[str] | None = None) -> MappedInput:
     """Run the source's crosswalk over records found in a JSON document."""
     mapped: Mapped = mapper.map_records(records)
-    problems = [
-        Finding(focus=p.focus, path=p.target, value=Literal(p.problem.value), component=COMPONENTS[p.problem.kind],
-                shape=PROBLEMS + p.problem.kind, severity=p.problem.severity,
-                message=_message(p.problem.kind, value=p.problem.value, source_field=p.source_field,
-                                 target=curie(str(p.target)), suggestions=p.problem.suggestions),
-                source_field=p.source_field)
-        for p in mapped.problems
-    ]
+    problems = list(mapped.problems)
     if repeated_keys and mapped.roots:
         for key in dict.fromkeys(repeated_keys):
-            problems.append(Finding(
-                focus=mapped.roots[0], path=None, value=Literal(key), component="puente:DuplicateKey",
-                shape=PROBLEMS + "duplicate-key", severity=Severity.WARNING,
-                message=text("mapping.duplicate-key", value=key), source_field=key))
+            problems.append(Problem("duplicate-key", Severity.WARNING, key).at(focus=mapped.roots[0], target=None,
+                                                                              source_field=key))
     return MappedInput(triples=list(mapped.provenance), provenance=mapped.provenance, expected=mapped.expected,
                        problems=problems)

@@ -19,10 +19,10 @@ from rdflib.term import Node
 
 from app.errors import InputError, ParseError, PayloadTooLargeError, UnsafeInputError
 from app.i18n import text
-from app.namespaces import SH
 from app.pipeline.guards import decode_utf8, inline_jsonld_contexts, strict_json_loads
-from app.pipeline.terms import TermCache, Triple, is_iri, is_uriref
 from app.pipeline.xml_guard import check_xml_is_safe
+from app.rdf.namespaces import SH
+from app.rdf.terms import TermCache, Triple, is_iri, is_uriref
 
 
 class RdfSyntax(StrEnum):

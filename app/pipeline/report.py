@@ -16,16 +16,16 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
+from app.findings import Finding, Severity
 from app.i18n import LocalText, render, text
-from app.namespaces import DCAT, DCT, SH, curie
 from app.pipeline.report_models import (
     RecordType,
     SourceFieldResolver,
     ValidationReport,
 )
-from app.pipeline.terms import Triple, is_bnode, is_iri, is_literal, is_uriref
-from app.pipeline.validation import Finding
-from app.profile.model import Profile, Severity
+from app.profile.model import Profile
+from app.rdf.namespaces import DCAT, DCT, SH, curie
+from app.rdf.terms import Triple, is_bnode, is_iri, is_literal, is_uriref
 
 
 def first_text(graph: Graph, node: Node, predicate: URIRef, lang: str) -> str | None:

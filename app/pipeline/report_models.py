@@ -10,7 +10,7 @@ from typing import Literal as TypingLiteral
 
 from pydantic import BaseModel, Field
 
-from app.pipeline.validation import Finding
+from app.findings import Finding
 
 RecordType = TypingLiteral["dataset", "dataservice", "catalog", "other"]
 # Given a finding, name the input field it is about (crosswalk provenance), or None.

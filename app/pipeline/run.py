@@ -17,19 +17,19 @@ from app.crosswalk.loader import LoadedCrosswalk
 from app.crosswalk.lookups import Lookups
 from app.crosswalk.rdf_source import LoadedRdfSource
 from app.errors import NoRecordsError, ParseError, PayloadTooLargeError
+from app.findings import Finding
 from app.i18n import text
-from app.namespaces import CONTEXT_IRI, DC, DCAT
-from app.pipeline.compiled import CompiledEngine
 from app.pipeline.guards import strict_json_loads
 from app.pipeline.mapping import MappedInput, map_records, normalise_rdf
 from app.pipeline.parsing import RDF_MEDIA_TYPES, ParseLimits, parse_rdf_triples
 from app.pipeline.report import build_report, report_data
 from app.pipeline.report_models import SourceFieldResolver, ValidationReport
 from app.pipeline.sources import JSON_MEDIA_TYPES, Source, SourceRegistry, rdf_syntax_for, unsupported, unsupported_any
-from app.pipeline.terms import Triple, is_iri
-from app.pipeline.triple_index import TripleIndex
-from app.pipeline.validation import Finding, PyshaclEngine
+from app.pipeline.validation import Engine, engine_for
 from app.profile.model import Profile
+from app.rdf.namespaces import CONTEXT_IRI, DC, DCAT
+from app.rdf.terms import Triple, is_iri
+from app.rdf.triple_index import TripleIndex
 from app.settings import Settings
 
 
@@ -89,8 +89,7 @@ class Pipeline:
                  rdf_sources: dict[str, LoadedRdfSource] | None = None) -> None:
         self.profile = profile
         self.settings = settings
-        self.engine: PyshaclEngine | CompiledEngine = (
-            PyshaclEngine(profile) if settings.engine == "pyshacl" else CompiledEngine(profile))
+        self.engine: Engine = engine_for(profile, name=settings.engine)
         self.registry = SourceRegistry(crosswalks, rdf_sources)
         self.lookups = Lookups(profile.background.knowledge)
         self.mappers = {name: Mapper(cw, lookups=self.lookups, base_url=settings.base_url)

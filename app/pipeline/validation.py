@@ -1,108 +1,38 @@
-"""Validate: a profile graph in, findings out. pyshacl is the reference engine.
+"""Validate: the profile's triples in, findings out, with the engine the settings choose.
 
-The data graph gets Puente's background knowledge (types, schemes and labels of the vocabulary
-IRIs it uses, subclass axioms) before validation, so a record that uses EU authority IRIs
-correctly does not get false range violations (SEMICeu/DCAT-AP#125, #248).
+Both engines get Puente's background knowledge (types, schemes and labels of the vocabulary IRIs a record
+uses, subclass axioms), so a record that uses EU authority IRIs correctly does not get false range
+violations (SEMICeu/DCAT-AP#125, #248).
 """
 
 from __future__ import annotations
 
-import logging
-import threading
-from collections.abc import Container, Iterable
-from typing import NamedTuple
+from typing import Literal
 
-from pyshacl import Validator
-from pyshacl.graph_abstraction import DataGraph
-from pyshacl.shapes_graph import ShapesGraph
-from rdflib import Graph, URIRef
-from rdflib.term import Node
+from rdflib import Graph
 
-from app.i18n import LocalText
-from app.namespaces import SH, curie
-from app.pipeline.terms import Triple, copy_graph
-from app.profile.model import Profile, Severity
+from app.profile.model import Profile
+from app.shacl.fast import FastEngine
+from app.shacl.reference import PyshaclEngine
+from app.shacl.reference import with_background as shacl_with_background
 
-_SEVERITIES = {SH.Violation: Severity.VIOLATION, SH.Warning: Severity.WARNING, SH.Info: Severity.INFO}
+Engine = FastEngine | PyshaclEngine
 
 
-class Finding(NamedTuple):
-    """One SHACL result: which node, which property, which value broke which shape.
+def reference_engine(profile: Profile) -> PyshaclEngine:
+    """pyshacl over the profile's shapes, with the profile's background."""
+    return PyshaclEngine(profile.shapes_graph, background=profile.background.triples_for)
 
-    A named tuple: engines make one per result, and a frozen dataclass's __init__ costs eight Python-level calls."""
 
-    focus: Node
-    path: URIRef | None
-    value: Node | None
-    component: str
-    shape: str
-    severity: Severity
-    message: LocalText | None = None       # set for problems found while mapping (no profile shape)
-    source_field: str | None = None        # set when the finding's field is known where it is made
+def fast_engine(profile: Profile) -> FastEngine:
+    return FastEngine(list(profile.shapes.values()), background=profile.background)
 
-    def key(self) -> tuple[str, str, str, str, str]:
-        """What makes two findings the same, whichever engine produced them."""
-        return (str(self.focus), str(self.path or ""), self.component, self.shape, self.severity.value)
+
+def engine_for(profile: Profile, *, name: Literal["fast", "pyshacl"]) -> Engine:
+    """The engine a setting names: `fast` (the default) or `pyshacl` (the reference)."""
+    return reference_engine(profile) if name == "pyshacl" else fast_engine(profile)
 
 
 def with_background(data: Graph, *, profile: Profile) -> Graph:
-    """A copy of `data` plus the background triples it needs; the input graph is not changed."""
-    enriched = copy_graph(data)
-    for triple in profile.background.triples_for(data):
-        enriched.add(triple)
-    return enriched
-
-
-class PyshaclEngine:
-    """pyshacl with the shapes parsed once; runs are serialised because pyshacl patches rdflib globals."""
-
-    name = "pyshacl"
-    value_properties: frozenset[str] | None = None  # which properties of a value node it reads: any
-
-    def __init__(self, profile: Profile) -> None:
-        self._profile = profile
-        self._lock = threading.Lock()
-        self._logger = logging.getLogger("puente.pyshacl")
-        self._logger.setLevel(logging.ERROR)
-        self._shapes = ShapesGraph(profile.shapes_graph, False, self._logger)
-
-    def validate(self, data: Graph) -> list[Finding]:
-        """Validate a profile graph; `data` is left unchanged."""
-        enriched = with_background(data, profile=self._profile)
-        options = {"inference": "none", "advanced": False, "inplace": True, "allow_infos": True,
-                   "allow_warnings": True, "max_validation_depth": 15, "logger": self._logger}
-        with self._lock:
-            validator = Validator(DataGraph.from_rdflib(enriched), shacl_graph=self._profile.shapes_graph,
-                                  options=options)
-            validator.shacl_graph = self._shapes
-            _conforms, report, _text = validator.run()  # type: ignore[no-untyped-call]
-        return findings_from_report(report)
-
-    def validate_triples(self, triples: Iterable[Triple], *, only: Container[Node] | None = None) -> list[Finding]:
-        """Validate a set of triples (one record or a catalogue); `only`: keep the findings on these nodes."""
-        data = Graph()
-        for triple in triples:
-            data.add(triple)
-        findings = self.validate(data)
-        return findings if only is None else [f for f in findings if f.focus in only]
-
-
-def findings_from_report(report: Graph) -> list[Finding]:
-    """Top-level results of a SHACL report graph (nested sh:detail results are not counted)."""
-    findings: list[Finding] = []
-    for report_node in report.subjects(predicate=None, object=SH.ValidationReport):
-        for result in report.objects(report_node, SH.result):
-            path = report.value(result, SH.resultPath)
-            component = report.value(result, SH.sourceConstraintComponent)
-            severity = report.value(result, SH.resultSeverity)
-            findings.append(Finding(
-                focus=report.value(result, SH.focusNode) or URIRef(""),
-                path=path if isinstance(path, URIRef) else None,
-                value=report.value(result, SH.value),
-                component=curie(str(component)),
-                shape=str(report.value(result, SH.sourceShape)),
-                severity=_SEVERITIES.get(severity, Severity.VIOLATION) if isinstance(severity, URIRef)
-                else Severity.VIOLATION,
-            ))
-    findings.sort(key=Finding.key)
-    return findings
+    """A copy of `data` plus the background triples it needs (what pyshacl validates)."""
+    return shacl_with_background(data, background=profile.background.triples_for)

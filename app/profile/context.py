@@ -12,7 +12,7 @@ from typing import Any
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF
 
-from app.namespaces import PREFIXES, SH, curie
+from app.rdf.namespaces import PREFIXES, SH, curie
 from app.settings import REPO_ROOT
 
 IRI_KINDS = {SH.IRI, SH.BlankNodeOrIRI, SH.BlankNode}

@@ -11,15 +11,16 @@ from pathlib import Path
 from typing import Any
 
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from app.errors import ConfigurationError
+from app.findings import Severity
 from app.i18n import LocalText
-from app.namespaces import DCT, PREFIXES, PROFILE_IRI, PUENTE, SH, curie
-from app.pipeline.terms import Triple, load_turtle_file
-from app.profile.model import Background, ClassInfo, Level, Profile, Severity, ShapeInfo, Vocabulary
+from app.profile.model import Background, ClassInfo, Level, Profile, ShapeInfo, Vocabulary
+from app.rdf.namespaces import DCT, PREFIXES, PROFILE_IRI, PUENTE, SH
+from app.rdf.terms import Triple, load_turtle_file
+from app.shacl.support import check_terms, read_property_shapes
 
 SHAPE_FILES: dict[str, Level | None] = {
     "profile.ttl": None,
@@ -30,28 +31,7 @@ SHAPE_FILES: dict[str, Level | None] = {
     "hints.ttl": Level.HINT,
 }
 
-# The SHACL Core parameters the profile may use, with the component each one triggers.
-# Keeping the profile to this small set keeps it portable and lets a compiled engine mirror it.
-COMPONENTS: dict[URIRef, str] = {
-    SH.minCount: "MinCountConstraintComponent",
-    SH.maxCount: "MaxCountConstraintComponent",
-    SH["class"]: "ClassConstraintComponent",
-    SH.datatype: "DatatypeConstraintComponent",
-    SH.nodeKind: "NodeKindConstraintComponent",
-    SH.pattern: "PatternConstraintComponent",
-    SH["or"]: "OrConstraintComponent",
-    SH.node: "NodeConstraintComponent",
-    SH.qualifiedMinCount: "QualifiedMinCountConstraintComponent",
-    SH["in"]: "InConstraintComponent",
-    SH.hasValue: "HasValueConstraintComponent",
-}
 SEVERITIES = {SH.Violation: Severity.VIOLATION, SH.Warning: Severity.WARNING, SH.Info: Severity.INFO}
-# sh: terms that may appear in the shapes besides the parameters above.
-ALLOWED_SH_TERMS = {
-    SH.NodeShape, SH.PropertyShape, SH.targetClass, SH.property, SH.path, SH.severity, SH.name,
-    SH.message, SH.description, SH.qualifiedValueShape, SH.Violation, SH.Warning, SH.Info,
-    SH.IRI, SH.Literal, SH.BlankNode, SH.BlankNodeOrIRI, SH.IRIOrLiteral, SH.BlankNodeOrLiteral,
-} | set(COMPONENTS)
 REQUIRED_LANGS = ("es", "en")
 
 
@@ -74,39 +54,6 @@ def _fail(message: str) -> ConfigurationError:
     return ConfigurationError({"es": message, "en": message})
 
 
-def _shape_parameters(graph: Graph, shape: Node) -> tuple[str, dict[str, str]]:
-    found = [p for p in COMPONENTS if (shape, p, None) in graph]
-    if len(found) != 1:
-        raise _fail(f"shape {shape} must carry exactly one constraint, found {[curie(str(p)) for p in found]}")
-    parameter = found[0]
-    value = graph.value(shape, parameter)
-    params: dict[str, str] = {}
-    if parameter == SH["or"] and value is not None:
-        options = []
-        for member in Collection(graph, value):
-            datatype = graph.value(member, SH.datatype)
-            options.append(curie(str(datatype)) if datatype is not None else str(member))
-        params["or"] = " | ".join(options)
-    elif parameter == SH.qualifiedMinCount:
-        params["qualifiedMinCount"] = str(value)
-        qualified = graph.value(shape, SH.qualifiedValueShape)
-        has_value = graph.value(graph.value(qualified, SH.property), SH.hasValue) if qualified else None
-        params["qualifiedValueShape"] = curie(str(has_value or qualified))
-    elif parameter == SH.node and value is not None:
-        has_value = graph.value(graph.value(value, SH.property), SH.hasValue)
-        params["node"] = curie(str(has_value or value))
-    else:
-        params[curie(str(parameter))] = curie(str(value))
-    return "sh:" + COMPONENTS[parameter], params
-
-
-def _lint_sh_terms(graph: Graph, *, name: str) -> None:
-    for triple in graph:
-        for term in triple:
-            if isinstance(term, URIRef) and str(term).startswith(str(SH)) and term not in ALLOWED_SH_TERMS:
-                raise _fail(f"{name}: {curie(str(term))} is not a SHACL term the profile allows")
-
-
 def load_shapes(shapes_dir: Path) -> tuple[Graph, dict[str, ShapeInfo], list[ClassInfo], list[Path]]:
     """Parse the shape files, check the house rules and index every property shape."""
     merged = Graph()
@@ -123,14 +70,13 @@ def load_shapes(shapes_dir: Path) -> tuple[Graph, dict[str, ShapeInfo], list[Cla
             part.parse(path, format="turtle")
         except Exception as exc:  # rdflib raises several unrelated types for bad Turtle
             raise _fail(f"{path}: {exc}") from exc
-        _lint_sh_terms(part, name=name)
+        check_terms(part, where=str(path))
         if level is not None:
             for shape in part.subjects(RDF.type, SH.PropertyShape):
                 levels[shape] = level
         merged += part
         files.append(path)
     classes: list[ClassInfo] = []
-    shapes: dict[str, ShapeInfo] = {}
     for node_shape in merged.subjects(RDF.type, SH.NodeShape):
         target = merged.value(node_shape, SH.targetClass)
         if target is None:
@@ -141,25 +87,20 @@ def load_shapes(shapes_dir: Path) -> tuple[Graph, dict[str, ShapeInfo], list[Cla
         classes.append(ClassInfo(iri=str(node_shape), target_class=str(target), label=label,
                                  comment=_local_text(merged, node_shape, RDFS.comment),
                                  order=int(str(order_node)) if order_node is not None else 99))
-        for shape in merged.objects(node_shape, SH.property):
-            if not isinstance(shape, URIRef):
-                raise _fail(f"{node_shape}: every property shape needs an IRI, found a blank node")
-            if shape not in levels:
-                raise _fail(f"{shape} is attached to {node_shape} but defined in no concern file")
-            path_node = merged.value(shape, SH.path)
-            severity = merged.value(shape, SH.severity)
-            if not isinstance(path_node, URIRef) or not isinstance(severity, URIRef) or severity not in SEVERITIES:
-                raise _fail(f"{shape} needs a simple sh:path and an sh:severity")
-            component, params = _shape_parameters(merged, shape)
-            shape_name = _local_text(merged, shape, SH.name)
-            message = _local_text(merged, shape, SH.message)
-            _require_langs(shape_name, what=f"{shape} sh:name")
-            _require_langs(message, what=f"{shape} sh:message")
-            shapes[str(shape)] = ShapeInfo(
-                iri=str(shape), node_shape=str(node_shape), target_class=str(target), path=str(path_node),
-                severity=SEVERITIES[severity], level=levels[shape], component=component, parameters=params,
-                name=shape_name, message=message, description=_local_text(merged, shape, SH.description),
-            )
+    shapes: dict[str, ShapeInfo] = {}
+    for read in read_property_shapes(merged):
+        shape = URIRef(read.iri)
+        if shape not in levels:
+            raise _fail(f"{shape} is attached to {read.node_shape} but defined in no concern file")
+        shape_name = _local_text(merged, shape, SH.name)
+        message = _local_text(merged, shape, SH.message)
+        _require_langs(shape_name, what=f"{shape} sh:name")
+        _require_langs(message, what=f"{shape} sh:message")
+        shapes[read.iri] = ShapeInfo(
+            iri=read.iri, node_shape=read.node_shape, target_class=read.target_class, path=read.path,
+            severity=SEVERITIES[read.severity], level=levels[shape], constraint=read.constraint,
+            name=shape_name, message=message, description=_local_text(merged, shape, SH.description),
+        )
     classes.sort(key=lambda c: c.order)
     class_order = {c.target_class: c.order for c in classes}
     shapes = dict(sorted(shapes.items(), key=lambda kv: (class_order[kv[1].target_class], kv[1].path, kv[0])))

@@ -1,4 +1,4 @@
-"""The loaded profile: shapes, their metadata, vocabularies and background knowledge."""
+"""The loaded profile: shapes with their texts, vocabularies and background knowledge."""
 
 from __future__ import annotations
 
@@ -12,16 +12,10 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
 
+from app.findings import Severity
 from app.i18n import LocalText
-from app.pipeline.terms import Triple
-
-
-class Severity(StrEnum):
-    """SHACL severities, named the way reports show them."""
-
-    VIOLATION = "violation"
-    WARNING = "warning"
-    INFO = "info"
+from app.rdf.terms import Triple
+from app.shacl.support import Constraint
 
 
 class Level(StrEnum):
@@ -44,11 +38,20 @@ class ShapeInfo:
     path: str
     severity: Severity
     level: Level
-    component: str
-    parameters: dict[str, str]
+    constraint: Constraint
     name: LocalText
     message: LocalText
     description: LocalText
+
+    @property
+    def component(self) -> str:
+        """The SHACL constraint component reports name (sh:MinCountConstraintComponent)."""
+        return self.constraint.component
+
+    @property
+    def parameters(self) -> dict[str, str]:
+        """The constraint's parameters as the profile page shows them."""
+        return self.constraint.shown
 
 
 @dataclass(frozen=True)

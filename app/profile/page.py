@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.findings import Severity
 from app.i18n import render
-from app.namespaces import curie
-from app.profile.model import Level, Profile, Severity, ShapeInfo
+from app.profile.model import Level, Profile, ShapeInfo
+from app.rdf.namespaces import curie
 
 _LEVEL_RANK = {"mandatory": 0, "recommended": 1, "optional": 2}
 _LEVEL_LABEL = {

@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 from rdflib import Graph, Literal
 from rdflib.namespace import SKOS
 
-from app.namespaces import SH
 from app.profile.model import Profile
+from app.rdf.namespaces import SH
 
 
 def test_health(client: TestClient) -> None:

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
-from app.namespaces import DCAT, DCT
+from app.rdf.namespaces import DCAT, DCT
 from tests.conftest import CASES
 
 JSON = {"content-type": "application/json"}

@@ -14,7 +14,7 @@ from rdflib import Graph
 from rdflib.namespace import RDF
 
 from app.main import create_app
-from app.namespaces import SH
+from app.rdf.namespaces import SH
 from app.settings import Settings
 from tests.conftest import CASES
 

@@ -13,9 +13,9 @@ import pytest
 from rdflib import Literal
 from rdflib.namespace import RDF, SKOS
 
-from app.namespaces import DCT
 from app.profile.context import build_context
 from app.profile.model import Profile
+from app.rdf.namespaces import DCT
 from app.settings import REPO_ROOT
 
 EU = "http://publications.europa.eu/resource/authority/"
@@ -125,6 +125,6 @@ def test_context_file_is_generated_from_the_shapes(profile: Profile) -> None:
 def test_context_defines_every_profile_property(profile: Profile) -> None:
     terms = profile.context["@context"]
     defined = {t["@id"] for t in terms.values() if isinstance(t, dict)}
-    from app.namespaces import curie
+    from app.rdf.namespaces import curie
     for shape in profile.shapes.values():
         assert curie(shape.path) in defined, shape.path

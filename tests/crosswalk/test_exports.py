@@ -10,10 +10,10 @@ from rdflib import Graph
 
 from app.crosswalk.loader import load_crosswalks
 from app.crosswalk.rdf_source import load_rdf_sources
-from app.namespaces import DCAT
 from app.pipeline.exports import to_ckan, to_dcat_ap_es
 from app.pipeline.run import Pipeline
 from app.profile.model import Profile
+from app.rdf.namespaces import DCAT
 from app.settings import REPO_ROOT, Settings
 from tests.conftest import CASES, ORACLES
 

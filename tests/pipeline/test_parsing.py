@@ -10,9 +10,9 @@ from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 
 from app.errors import InputError, ParseError, PayloadTooLargeError, UnsafeInputError
-from app.namespaces import CONTEXT_IRI
 from app.pipeline.guards import strict_json_loads
 from app.pipeline.parsing import ParseLimits, RdfSyntax, graph_of, parse_rdf_triples
+from app.rdf.namespaces import CONTEXT_IRI
 from tests.conftest import CASES
 
 LIMITS = ParseLimits(max_triples=10_000, max_literal_chars=10_000, max_json_depth=64)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pyshacl
 from rdflib import Graph
 
-from app.pipeline.validation import PyshaclEngine, with_background
+from app.pipeline.validation import with_background
 from app.profile.model import Profile
+from app.shacl.reference import PyshaclEngine
 
 THIRD_PARTY = """
 @prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .

@@ -20,8 +20,8 @@ from app.errors import NotFoundError, PuenteError
 from app.i18n import render, text
 from app.pipeline.enrichment import for_publication
 from app.pipeline.report import report_csv, report_graph
-from app.pipeline.serialisation import JSONLD, TURTLE
 from app.pipeline.sniff import guess_media_type
+from app.rdf.serialisation import JSONLD, TURTLE
 
 router = APIRouter(tags=["page"], include_in_schema=False)
 

@@ -16,12 +16,13 @@ from rdflib import BNode
 from app.crosswalk.loader import load_crosswalks
 from app.crosswalk.rdf_source import load_rdf_sources
 from app.errors import PuenteError
-from app.pipeline.batch import Input, validate_catalogue, validate_catalogues
+from app.findings import Finding
 from app.pipeline.report_models import ValidationReport
 from app.pipeline.run import Pipeline
-from app.pipeline.validation import Finding, PyshaclEngine
 from app.profile.model import Profile
+from app.runtime.batch import Input, validate_catalogue, validate_catalogues
 from app.settings import REPO_ROOT, Settings
+from app.shacl.reference import PyshaclEngine
 from bench.corpus import Document, generate
 
 _BLANK = re.compile(r"_:[0-9A-Za-z]+")

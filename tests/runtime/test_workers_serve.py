@@ -6,7 +6,7 @@ import multiprocessing
 import threading
 from typing import Any
 
-from app.pipeline.isolation import _serve
+from app.runtime.workers import _serve
 
 
 def _unpicklable() -> Any:

@@ -8,8 +8,8 @@ import random
 
 from rdflib import BNode, Graph, Literal, URIRef
 
-from app.pipeline.terms import Triple
-from app.pipeline.triple_index import Pattern, TripleIndex
+from app.rdf.terms import Triple
+from app.rdf.triple_index import Pattern, TripleIndex
 
 NODES = [URIRef(f"http://ex.org/n{i}") for i in range(6)] + [BNode("b1"), BNode("b2")]
 PREDICATES = [URIRef(f"http://ex.org/p{i}") for i in range(4)]

@@ -1,4 +1,4 @@
-"""The compiled engine and pyshacl (the reference) report exactly the same findings.
+"""The fast engine and pyshacl (the reference) report exactly the same findings.
 
 Compared per finding: focus node, path, value, constraint component, shape and severity. On every shape
 case (the conforming base and the 100 violating variants), every golden case, and a generated corpus of
@@ -17,11 +17,13 @@ from rdflib import BNode, Graph
 
 from app.crosswalk.loader import load_crosswalks
 from app.crosswalk.rdf_source import load_rdf_sources
-from app.pipeline.compiled import CompiledEngine
+from app.findings import Finding
 from app.pipeline.run import Pipeline
-from app.pipeline.validation import Finding, PyshaclEngine
+from app.pipeline.validation import fast_engine
 from app.profile.model import Profile
 from app.settings import REPO_ROOT, Settings
+from app.shacl.fast import FastEngine
+from app.shacl.reference import PyshaclEngine
 from bench.corpus import generate
 from tests.conftest import CASES, PREFIXES
 
@@ -35,15 +37,15 @@ def _key(finding: Finding) -> tuple[str, ...]:
     return (focus, str(finding.path), value, finding.component, finding.shape, finding.severity.value)
 
 
-def _same(graph: Graph, reference: PyshaclEngine, compiled: CompiledEngine) -> tuple[list[Any], list[Any]]:
+def _same(graph: Graph, reference: PyshaclEngine, compiled: FastEngine) -> tuple[list[Any], list[Any]]:
     expected = sorted(map(_key, reference.validate(graph)))
     actual = sorted(map(_key, compiled.validate(graph)))
     return expected, actual
 
 
 @pytest.fixture(scope="module")
-def compiled(profile: Profile) -> CompiledEngine:
-    return CompiledEngine(profile)
+def compiled(profile: Profile) -> FastEngine:
+    return fast_engine(profile)
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +58,7 @@ CASE_LIST: list[dict[str, Any]] = yaml.safe_load((CASES / "shapes" / "cases.yaml
 
 
 @pytest.mark.parametrize("case", [None, *CASE_LIST], ids=["base", *(c["shape"] for c in CASE_LIST)])
-def test_shape_cases(case: dict[str, Any] | None, engine: PyshaclEngine, compiled: CompiledEngine) -> None:
+def test_shape_cases(case: dict[str, Any] | None, engine: PyshaclEngine, compiled: FastEngine) -> None:
     graph = Graph()
     graph.parse(CASES / "shapes" / "base.ttl", format="turtle")
     if case is not None:
@@ -73,7 +75,7 @@ def _golden_inputs() -> Iterator[Path]:
 
 
 @pytest.mark.parametrize("path", list(_golden_inputs()), ids=lambda p: f"{p.parent.parent.name}/{p.parent.name}")
-def test_golden_cases(path: Path, pipeline: Pipeline, engine: PyshaclEngine, compiled: CompiledEngine) -> None:
+def test_golden_cases(path: Path, pipeline: Pipeline, engine: PyshaclEngine, compiled: FastEngine) -> None:
     source = path.parent.parent.name
     mapped, _, _ = pipeline.read(path.read_bytes(), media_type=MEDIA[path.suffix], source=source)
     expected, actual = _same(mapped.graph, engine, compiled)
@@ -81,7 +83,7 @@ def test_golden_cases(path: Path, pipeline: Pipeline, engine: PyshaclEngine, com
 
 
 @pytest.mark.parametrize("document", generate(records=200, seed=11), ids=lambda d: d.source)
-def test_generated_corpus(document: Any, pipeline: Pipeline, engine: PyshaclEngine, compiled: CompiledEngine,
+def test_generated_corpus(document: Any, pipeline: Pipeline, engine: PyshaclEngine, compiled: FastEngine,
                           profile: Profile) -> None:
     mapped, _, _ = pipeline.read(document.body, media_type=document.media_type, source=document.source)
     expected, actual = _same(mapped.graph, engine, compiled)
@@ -89,7 +91,7 @@ def test_generated_corpus(document: Any, pipeline: Pipeline, engine: PyshaclEngi
     assert actual == expected
 
 
-def test_every_constraint_is_exercised(pipeline: Pipeline, compiled: CompiledEngine, profile: Profile) -> None:
+def test_every_constraint_is_exercised(pipeline: Pipeline, compiled: FastEngine, profile: Profile) -> None:
     """The corpus fires every kind of constraint; with the shape cases, every single constraint of the profile."""
     corpus: set[str] = set()
     for document in generate(records=200, seed=11):

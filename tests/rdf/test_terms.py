@@ -10,7 +10,7 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
-from app.pipeline.terms import count_literal, iri_term, plain_literal, typed_literal, utc_datetime_literal
+from app.rdf.terms import count_literal, iri_term, plain_literal, typed_literal, utc_datetime_literal
 
 
 def _same(ours: object, theirs: object) -> None:

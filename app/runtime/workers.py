@@ -22,11 +22,11 @@ from typing import Any, TypeVar
 from starlette.concurrency import run_in_threadpool
 
 from app.errors import ValidationTimeoutError
+from app.findings import Finding
 from app.i18n import text
 from app.pipeline.mapping import MappedInput
 from app.pipeline.run import Outcome, Pipeline
 from app.pipeline.sources import Source
-from app.pipeline.validation import Finding
 
 logger = logging.getLogger("puente.workers")
 _ON_LOOP_MAX_BYTES = 32 * 1024  # below a pipe's buffer: sending never waits for the worker

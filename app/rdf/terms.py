@@ -1,4 +1,9 @@
-"""Conversion between pyoxigraph terms (fast, safe parser) and rdflib terms (pyshacl, serialisers)."""
+"""RDF terms: conversion from pyoxigraph terms (fast, safe parser) to rdflib terms, and fast term tests.
+
+This is the one module that touches rdflib's private fields (a Literal's `_value`, `_datatype`, `_language`,
+`_ill_typed`, and `_is_valid_langtag`): RDFLIB_INTERNALS names them, pyproject.toml bounds rdflib below 8, and
+tests/rdf/test_terms.py checks each still behaves as this module assumes.
+"""
 
 from __future__ import annotations
 
@@ -35,6 +40,31 @@ def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.DefaultGraph |
             return plain_literal(term.value)
         return typed_literal(term.value, datatype=datatype)
     raise TypeError(f"unsupported RDF term {term!r}")
+
+
+RDFLIB_INTERNALS = ("Literal._value", "Literal._datatype", "Literal._language", "Literal._ill_typed",
+                    "rdflib.term._is_valid_langtag")
+
+
+def literal_datatype(literal: Literal) -> URIRef | None:
+    """`literal.datatype` without the property's Python-level call."""
+    datatype: URIRef | None = literal._datatype
+    return datatype
+
+
+def literal_language(literal: Literal) -> str | None:
+    language: str | None = literal._language
+    return language
+
+
+def literal_value(literal: Literal) -> object:
+    """`literal.value`: the Python value rdflib converted the lexical form to (or None)."""
+    return literal._value
+
+
+def literal_is_ill_typed(literal: Literal) -> bool:
+    """True when rdflib found the lexical form invalid for its datatype (`literal.ill_typed`)."""
+    return literal._ill_typed is True
 
 
 # rdflib's Literal() runs its value conversions even for a plain string, where they change nothing: about 5 µs a

@@ -7,7 +7,7 @@ from typing import Any
 
 from rdflib import Graph
 
-from app.namespaces import PREFIXES
+from app.rdf.namespaces import PREFIXES
 
 
 @dataclass(frozen=True)

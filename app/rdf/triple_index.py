@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 
 from rdflib.term import Node
 
-from app.pipeline.terms import Triple
+from app.rdf.terms import Triple
 
 Pattern = tuple[Node | None, Node | None, Node | None]  # None matches any term
 

@@ -32,13 +32,12 @@ from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from app.errors import PuenteError
-from app.namespaces import DCAT
+from app.findings import Finding, Severity
 from app.pipeline.mapping import MappedInput, map_records
 from app.pipeline.report_models import Summary, ValidationReport
 from app.pipeline.run import Opened, Pipeline
-from app.pipeline.terms import Triple, is_iri, is_literal, is_uriref
-from app.pipeline.validation import Finding
-from app.profile.model import Severity
+from app.rdf.namespaces import DCAT
+from app.rdf.terms import Triple, is_iri, is_literal, is_uriref
 
 _ROOTS = (DCAT.Dataset, DCAT.DataService, DCAT.Catalog)
 _ROOT_SET = frozenset(_ROOTS)

@@ -1,0 +1,1 @@
+"""Running the pipeline in processes: workers with a time limit (the service) and catalogues shared over every core."""
