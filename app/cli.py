@@ -88,29 +88,29 @@ def _print_text(report: ValidationReport, *, lang: str, style: Style, out: TextI
     def t(key: str, **params: object) -> str:
         return render(text(key, **params), lang)
 
-    for record in report.records:
-        if not record.results:
+    for record in report["records"]:
+        if not record["results"]:
             continue
-        badge = style("ok", t("ui.page.ok")) if record.conforms else style("violation", t("ui.page.fix"))
-        heading = style("bold", record.title or record.id)
-        out.write(f"\n{heading}  ({t('ui.type.' + record.type)} {record.id}) — {badge}\n")
-        for result in record.results:
-            symbol = style(result.severity, _SYMBOLS[result.severity])
-            out.write(f"  {symbol} {result.message}\n")
-            if result.source_field:
-                out.write(f"      {style('dim', t('ui.page.field') + ':')} {style('bold', result.source_field)}\n")
-            if result.value:
-                out.write(f"      {style('dim', t('ui.page.value') + ':')} {result.value}\n")
-    summary = report.summary
-    verdict = style("ok", "✔ " + t("ui.page.conforms")) if report.conforms else style(
+        badge = style("ok", t("ui.page.ok")) if record["conforms"] else style("violation", t("ui.page.fix"))
+        heading = style("bold", record["title"] or record["id"])
+        out.write(f"\n{heading}  ({t('ui.type.' + record['type'])} {record['id']}) — {badge}\n")
+        for result in record["results"]:
+            symbol = style(result["severity"], _SYMBOLS[result["severity"]])
+            out.write(f"  {symbol} {result['message']}\n")
+            if result["source_field"]:
+                out.write(f"      {style('dim', t('ui.page.field') + ':')} {style('bold', result['source_field'])}\n")
+            if result["value"]:
+                out.write(f"      {style('dim', t('ui.page.value') + ':')} {result['value']}\n")
+    summary = report["summary"]
+    verdict = style("ok", "✔ " + t("ui.page.conforms")) if report["conforms"] else style(
         "violation", "✖ " + t("ui.page.not_conforms"))
     out.write(f"\n{verdict}\n")
-    out.write(f"{style('violation', str(summary.violations))} {t('ui.sev.violation')} · "
-              f"{style('warning', str(summary.warnings))} {t('ui.sev.warning')} · "
-              f"{style('info', str(summary.infos))} {t('ui.sev.info')} · "
-              f"{t('ui.page.records', count=summary.records, conforming=summary.conforming)} · "
-              f"{t('ui.page.source_used')} {report.source}"
-              f"{' (' + t('ui.page.detected') + ')' if report.source_detected else ''}\n")
+    out.write(f"{style('violation', str(summary['violations']))} {t('ui.sev.violation')} · "
+              f"{style('warning', str(summary['warnings']))} {t('ui.sev.warning')} · "
+              f"{style('info', str(summary['infos']))} {t('ui.sev.info')} · "
+              f"{t('ui.page.records', count=summary['records'], conforming=summary['conforming'])} · "
+              f"{t('ui.page.source_used')} {report['source']}"
+              f"{' (' + t('ui.page.detected') + ')' if report['source_detected'] else ''}\n")
 
 
 def cmd_validate(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
@@ -136,14 +136,14 @@ def cmd_validate(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
     progress.update(4, "")
     progress.close()
     if args.format == "json":
-        out.write(report.model_dump_json(indent=1) + "\n")
+        out.write(result.report_json.decode("utf-8") + "\n")
     elif args.format == "csv":
         out.write(report_csv(report))
     elif args.format == "ttl":
         out.write(serialise(report_graph(findings, profile=pipeline.profile), BY_KEY["ttl"]).decode("utf-8"))
     else:
         _print_text(report, lang=lang, style=Style(out, enabled=False if args.no_color else None), out=out)
-    return EXIT_CONFORMS if report.conforms else EXIT_VIOLATIONS
+    return EXIT_CONFORMS if report["conforms"] else EXIT_VIOLATIONS
 
 
 def _validate_many(args: argparse.Namespace, *, lang: str, out: TextIO, err: TextIO) -> int:

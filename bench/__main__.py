@@ -238,7 +238,7 @@ def puente_batch(documents: list[Document], args: argparse.Namespace) -> Row:
     for result in validate_catalogues(pipeline, inputs, lang="es", processes=processes):
         assert not isinstance(result, Exception), result
         summary = result.summary
-        findings += summary.violations + summary.warnings + summary.infos
+        findings += summary["violations"] + summary["warnings"] + summary["infos"]
         written += len(result.report_json)  # each report as `puente validate --format json` writes it
     seconds = time.perf_counter() - started
     records = sum(d.records for d in documents)

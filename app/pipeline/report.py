@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 from collections import deque
 from collections.abc import Collection, Iterable, Mapping
-from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
@@ -19,8 +18,11 @@ from rdflib.term import Node
 from app.findings import Finding, Severity
 from app.i18n import LocalText, render, text
 from app.pipeline.report_models import (
+    RecordReport,
     RecordType,
+    ReportResult,
     SourceFieldResolver,
+    Summary,
     ValidationReport,
 )
 from app.profile.model import Profile
@@ -121,26 +123,16 @@ _TEXTS = frozenset((_DCT_TITLE, _DCT_IDENTIFIER))
 _RDF_TYPE = RDF.type
 
 
-def build_report(data: Iterable[Triple], findings: list[Finding], *, profile: Profile, lang: str, source: str,
-                 source_detected: bool, source_field: SourceFieldResolver | None = None,
-                 only: Collection[Node] | None = None) -> ValidationReport:
+def report_data(data: Iterable[Triple], findings: list[Finding], *, profile: Profile, lang: str, source: str,
+                source_detected: bool, source_field: SourceFieldResolver | None = None,
+                only: Collection[Node] | None = None) -> ValidationReport:
     """Group findings per record and render messages in `lang` (`data`: the input's triples, or its graph).
 
     `only`: report these records alone (a share of a catalogue that also holds other records' descriptions)."""
-    return ValidationReport.model_validate(report_data(
-        data, findings, profile=profile, lang=lang, source=source, source_detected=source_detected,
-        source_field=source_field, only=only))
-
-
-def report_data(data: Iterable[Triple], findings: list[Finding], *, profile: Profile, lang: str, source: str,
-                source_detected: bool, source_field: SourceFieldResolver | None = None,
-                only: Collection[Node] | None = None) -> dict[str, Any]:
-    """The report as plain JSON data, shaped like ValidationReport (pydantic models per result cost more than
-    finding and filing the result)."""
     own = _Ownership(data)
-    records: dict[Node, list[dict[str, Any]]] = {r: [] for r in [*own.catalogs, *own.datasets, *own.services]
-                                                 if only is None or r in only}
-    others: dict[Node, list[dict[str, Any]]] = {}
+    records: dict[Node, list[ReportResult]] = {r: [] for r in [*own.catalogs, *own.datasets, *own.services]
+                                               if only is None or r in only}
+    others: dict[Node, list[ReportResult]] = {}
     for finding in findings:
         owners, chain = own.owners(finding.focus)
         if only is not None:
@@ -152,7 +144,7 @@ def report_data(data: Iterable[Triple], findings: list[Finding], *, profile: Pro
         else:
             others.setdefault(finding.focus, []).append(result)
     catalogs, services, datasets = set(own.catalogs), set(own.services), set(own.datasets)
-    reports: list[dict[str, Any]] = []
+    reports: list[RecordReport] = []
     for node, results in records.items():
         kind: RecordType = ("catalog" if node in catalogs
                             else "dataservice" if node in services and node not in datasets else "dataset")
@@ -160,18 +152,24 @@ def report_data(data: Iterable[Triple], findings: list[Finding], *, profile: Pro
     reports += [_record(own, node, results, kind="other", lang=lang) for node, results in others.items()]
     counts = {s: sum(1 for f in findings if f.severity == s) for s in Severity}
     main = [r for r in reports if r["type"] in ("dataset", "dataservice")]
-    return {
-        "conforms": counts[Severity.VIOLATION] == 0, "source": source, "source_detected": source_detected,
-        "lang": lang, "profile": {"iri": str(profile.iri), "version": profile.version},
-        "summary": {"records": len(main), "conforming": sum(1 for r in main if r["conforms"]),
-                    "violations": counts[Severity.VIOLATION], "warnings": counts[Severity.WARNING],
-                    "infos": counts[Severity.INFO]},
-        "records": reports,
-    }
+    summary: Summary = {"records": len(main), "conforming": sum(1 for r in main if r["conforms"]),
+                        "violations": counts[Severity.VIOLATION], "warnings": counts[Severity.WARNING],
+                        "infos": counts[Severity.INFO]}
+    return report_head(conforms=counts[Severity.VIOLATION] == 0, source=source, source_detected=source_detected,
+                       lang=lang, profile=profile, summary=summary, records=reports)
+
+
+def report_head(*, conforms: bool, source: str, source_detected: bool, lang: str, profile: Profile, summary: Summary,
+                records: list[RecordReport]) -> ValidationReport:
+    """The report around its records (the batch path writes it around records already written as JSON)."""
+    report: ValidationReport = {
+        "conforms": conforms, "source": source, "source_detected": source_detected, "lang": lang,
+        "profile": {"iri": str(profile.iri), "version": profile.version}, "summary": summary, "records": records}
+    return report
 
 
 def _result(finding: Finding, *, profile: Profile, lang: str, chain: str | None,
-            resolver: SourceFieldResolver | None) -> dict[str, Any]:
+            resolver: SourceFieldResolver | None) -> ReportResult:
     shape = profile.shapes.get(finding.shape)
     path = _short(finding.path) if finding.path is not None else None
     if finding.source_field is not None:
@@ -188,12 +186,13 @@ def _result(finding: Finding, *, profile: Profile, lang: str, chain: str | None,
     else:
         message = render(finding.message or (shape.message if shape else {"es": finding.component}), lang)
         name = render(shape.name, lang) if shape else _problem_name(finding.shape, lang)
-    return {  # the fields of ReportResult, in its order
+    result: ReportResult = {
         "severity": finding.severity.value, "path": path,
         "focus": f"_:{finding.focus}" if is_bnode(finding.focus) else str(finding.focus),
         "value": value, "message": message, "constraint": finding.component, "shape": finding.shape,
         "shape_name": name, "source_field": field,
     }
+    return result
 
 
 # (shape, language) → the texts rendered, with the texts they came from (another profile may reuse an IRI)
@@ -218,20 +217,21 @@ def _problem_name(shape: str, lang: str) -> str:
 _ORDER = {"violation": 0, "warning": 1, "info": 2}
 
 
-def _result_order(result: dict[str, Any]) -> tuple[int, str, str]:
+def _result_order(result: ReportResult) -> tuple[int, str, str]:
     return _ORDER[result["severity"]], result["source_field"] or "", result["path"] or ""
 
 
-def _record(own: _Ownership, node: Node, results: list[dict[str, Any]], *, kind: RecordType,
-            lang: str) -> dict[str, Any]:
+def _record(own: _Ownership, node: Node, results: list[ReportResult], *, kind: RecordType,
+            lang: str) -> RecordReport:
     results.sort(key=_result_order)
     violations = sum(1 for r in results if r["severity"] == "violation")
-    return {  # the fields of RecordReport, in its order
+    record: RecordReport = {
         "id": own.record_id(node), "iri": str(node) if is_uriref(node) else None,
         "title": own.text(node, _DCT_TITLE, lang), "type": kind, "conforms": violations == 0,
         "violations": violations, "warnings": sum(1 for r in results if r["severity"] == "warning"),
         "infos": sum(1 for r in results if r["severity"] == "info"), "results": results,
     }
+    return record
 
 
 CSV_COLUMNS = ("record_id", "record_type", "record_title", "severity", "path", "source_field", "value", "message",
@@ -250,11 +250,11 @@ def report_csv(report: ValidationReport, *, file: str | None = None, header: boo
     first: tuple[str, ...] = () if file is None else (file,)
     if header:
         writer.writerow((("file",) if file is not None else ()) + CSV_COLUMNS)
-    for record in report.records:
-        for result in record.results:
-            writer.writerow(first + (record.id, record.type, record.title or "", result.severity, result.path or "",
-                                     result.source_field or "", result.value or "", result.message,
-                                     result.constraint, result.shape))
+    for record in report["records"]:
+        for result in record["results"]:
+            writer.writerow(first + (record["id"], record["type"], record["title"] or "", result["severity"],
+                                     result["path"] or "", result["source_field"] or "", result["value"] or "",
+                                     result["message"], result["constraint"], result["shape"]))
     return buffer.getvalue()
 
 

@@ -1,35 +1,38 @@
-"""The JSON report of DESIGN §5 as pydantic models: the API's response schema.
+"""The JSON report of DESIGN §5, defined once: TypedDicts that report.py fills, the API documents and clients read.
 
-Kept apart from the code that builds reports, which is compiled with mypyc (app/native.py) and may not
-define pydantic models itself."""
+Reports are built as plain dictionaries (a pydantic model per result would cost more than finding the result);
+these types give their fields, in order, to mypy (every literal that builds one is checked), to the OpenAPI
+schema (FastAPI reads TypedDicts through pydantic) and to readers (REPORT_ADAPTER validates JSON back)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Literal as TypingLiteral
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field, TypeAdapter
+from typing_extensions import TypedDict
 
 from app.findings import Finding
 
-RecordType = TypingLiteral["dataset", "dataservice", "catalog", "other"]
+RecordType = Literal["dataset", "dataservice", "catalog", "other"]
+SeverityName = Literal["violation", "warning", "info"]
 # Given a finding, name the input field it is about (crosswalk provenance), or None.
 SourceFieldResolver = Callable[[Finding, str | None], str | None]
 
 
-class ReportResult(BaseModel):
-    severity: TypingLiteral["violation", "warning", "info"]
-    path: str | None = Field(description="The profile property, as a CURIE.")
-    focus: str = Field(description="The node the constraint applies to.")
-    value: str | None = Field(description="The offending value, when there is one.")
-    message: str = Field(description="What is wrong and how to fix it, in the language asked for.")
-    constraint: str = Field(description="The SHACL constraint component, e.g. sh:MinCountConstraintComponent.")
-    shape: str = Field(description="IRI of the profile shape; see /profile.")
-    shape_name: str = Field(description="Short name of the shape, in the language asked for.")
-    source_field: str | None = Field(description="The field of the input format this is about.")
+class ReportResult(TypedDict):
+    severity: SeverityName
+    path: Annotated[str | None, Field(description="The profile property, as a CURIE.")]
+    focus: Annotated[str, Field(description="The node the constraint applies to.")]
+    value: Annotated[str | None, Field(description="The offending value, when there is one.")]
+    message: Annotated[str, Field(description="What is wrong and how to fix it, in the language asked for.")]
+    constraint: Annotated[str, Field(description="The SHACL constraint component (sh:MinCountConstraintComponent).")]
+    shape: Annotated[str, Field(description="IRI of the profile shape; see /profile.")]
+    shape_name: Annotated[str, Field(description="Short name of the shape, in the language asked for.")]
+    source_field: Annotated[str | None, Field(description="The field of the input format this is about.")]
 
 
-class RecordReport(BaseModel):
+class RecordReport(TypedDict):
     id: str
     iri: str | None
     title: str | None
@@ -41,26 +44,29 @@ class RecordReport(BaseModel):
     results: list[ReportResult]
 
 
-class Summary(BaseModel):
-    records: int = Field(description="Datasets and data services in the input.")
-    conforming: int = Field(description="Of those, how many have no violation.")
+class Summary(TypedDict):
+    records: Annotated[int, Field(description="Datasets and data services in the input.")]
+    conforming: Annotated[int, Field(description="Of those, how many have no violation.")]
     violations: int
     warnings: int
     infos: int
 
 
-class ProfileRef(BaseModel):
+class ProfileRef(TypedDict):
     iri: str
     version: str
 
 
-class ValidationReport(BaseModel):
+class ValidationReport(TypedDict):
     """The answer of POST /validate. `conforms` means: no violation (warnings and hints allowed)."""
 
     conforms: bool
     source: str
-    source_detected: bool = Field(description="True when Puente chose the source itself.")
+    source_detected: Annotated[bool, Field(description="True when Puente chose the source itself.")]
     lang: str
     profile: ProfileRef
     summary: Summary
     records: list[RecordReport]
+
+
+REPORT_ADAPTER: TypeAdapter[ValidationReport] = TypeAdapter(ValidationReport)

@@ -22,7 +22,7 @@ from app.i18n import text
 from app.pipeline.guards import strict_json_loads
 from app.pipeline.mapping import MappedInput, map_records, normalise_rdf
 from app.pipeline.parsing import RDF_MEDIA_TYPES, ParseLimits, parse_rdf_triples
-from app.pipeline.report import build_report, report_data
+from app.pipeline.report import report_data
 from app.pipeline.report_models import SourceFieldResolver, ValidationReport
 from app.pipeline.sources import JSON_MEDIA_TYPES, Source, SourceRegistry, rdf_syntax_for, unsupported, unsupported_any
 from app.pipeline.validation import Engine, engine_for
@@ -68,18 +68,13 @@ class Outcome:
         return None if self.source.is_rdf else self.mapped.source_field
 
     def report(self, *, profile: Profile, lang: str, only: Collection[Node] | None = None) -> ValidationReport:
-        """The JSON report (DESIGN §5) of this outcome, messages in `lang`; `only`: see build_report."""
-        return build_report(self.mapped.triples, self.findings, profile=profile, lang=lang, source=self.source.name,
-                            source_detected=self.detected, source_field=self.source_field, only=only)
-
-    def report_data(self, *, profile: Profile, lang: str, only: Collection[Node] | None = None) -> dict[str, Any]:
-        """The same report as plain JSON data (dictionaries in the models' field order)."""
+        """The JSON report (DESIGN §5) of this outcome, messages in `lang`; `only`: see report_data."""
         return report_data(self.mapped.triples, self.findings, profile=profile, lang=lang, source=self.source.name,
                            source_detected=self.detected, source_field=self.source_field, only=only)
 
     def report_json(self, *, profile: Profile, lang: str, only: Collection[Node] | None = None) -> bytes:
-        """The same report as JSON bytes, without building its models (for a process boundary)."""
-        return orjson.dumps(self.report_data(profile=profile, lang=lang, only=only))
+        """The same report as JSON bytes (what crosses a process boundary)."""
+        return orjson.dumps(self.report(profile=profile, lang=lang, only=only))
 
 
 class Pipeline:

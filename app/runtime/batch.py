@@ -25,7 +25,6 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
 
 import orjson
 from rdflib.namespace import RDF
@@ -34,7 +33,8 @@ from rdflib.term import Node
 from app.errors import PuenteError
 from app.findings import Finding, Severity
 from app.pipeline.mapping import MappedInput, map_records
-from app.pipeline.report_models import Summary, ValidationReport
+from app.pipeline.report import report_head
+from app.pipeline.report_models import REPORT_ADAPTER, RecordReport, ReportResult, Summary, ValidationReport
 from app.pipeline.run import Opened, Pipeline
 from app.rdf.namespaces import DCAT
 from app.rdf.terms import Triple, is_iri, is_literal, is_uriref
@@ -78,7 +78,7 @@ class _Piece:
     # catalogues, datasets and data services as (type, conforms, IRI, JSON), and its nodes no record reaches as
     # data (two shares may both report one; the parent keeps its results once).
     records: list[tuple[str, bool, str | None, bytes]]
-    unowned: list[dict[str, Any]]
+    unowned: list[RecordReport]
     counted: dict[tuple[str, ...], Severity]  # distinct findings of the share
     described: dict[str, int]  # IRI → digest of its description (JSON shares only)
     pointed: set[str]  # IRIs pointed at but not described in the share (JSON shares only)
@@ -100,7 +100,7 @@ class CatalogueResult:
     @property
     def report(self) -> ValidationReport:
         if self._report is None:
-            self._report = ValidationReport.model_validate_json(self.report_json)
+            self._report = REPORT_ADAPTER.validate_json(self.report_json)
         return self._report
 
 
@@ -241,9 +241,9 @@ def _count_records(mapped: MappedInput) -> int:
 def _whole(pipeline: Pipeline, opened: Opened, *, lang: str) -> CatalogueResult:
     mapped = opened.mapped if opened.mapped is not None else pipeline.map_records(opened, opened.records)
     outcome = pipeline.check(mapped, source=opened.source, detected=opened.detected)
-    data = outcome.report_data(profile=pipeline.profile, lang=lang)
+    data = outcome.report(profile=pipeline.profile, lang=lang)
     return CatalogueResult(report_json=orjson.dumps(data), conforms=bool(data["conforms"]),
-                           summary=Summary(**data["summary"]), findings=outcome.findings)
+                           summary=data["summary"], findings=outcome.findings)
 
 
 # ---------------------------------------------------------------------------------------------- sharing out
@@ -326,9 +326,9 @@ def _run_task(task: _Task) -> _Piece:
         outcome = pipeline.check(MappedInput(triples=task.triples, problems=task.problems), source=source,
                                  detected=task.detected, only=task.members)
     findings = outcome.findings
-    data = outcome.report_data(profile=pipeline.profile, lang=task.lang, only=task.roots if source.is_rdf else None)
+    data = outcome.report(profile=pipeline.profile, lang=task.lang, only=task.roots if source.is_rdf else None)
     records: list[tuple[str, bool, str | None, bytes]] = []
-    unowned: list[dict[str, Any]] = []
+    unowned: list[RecordReport] = []
     for record in data["records"]:
         if record["type"] == "other":
             unowned.append(record)
@@ -390,7 +390,7 @@ def _merge(pieces: list[_Piece], *, opened: Opened, pipeline: Pipeline, lang: st
     """The shares' records in the order one process lists them (catalogues, datasets and data services, then the
     nodes no record reaches, by focus), written around them without reading them again."""
     by_type: dict[str, list[bytes]] = {"catalog": [], "dataset": [], "dataservice": []}
-    others: dict[str, dict[str, Any]] = {}
+    others: dict[str, RecordReport] = {}
     counted: dict[tuple[str, ...], Severity] = {}
     records = conforming = 0
     for piece in pieces:
@@ -407,24 +407,26 @@ def _merge(pieces: list[_Piece], *, opened: Opened, pipeline: Pipeline, lang: st
             else:
                 others[focus] = record
     violations = sum(1 for s in counted.values() if s is Severity.VIOLATION)
-    summary = Summary(records=records, conforming=conforming, violations=violations,
-                      warnings=sum(1 for s in counted.values() if s is Severity.WARNING),
-                      infos=sum(1 for s in counted.values() if s is Severity.INFO))
+    summary: Summary = {"records": records, "conforming": conforming, "violations": violations,
+                        "warnings": sum(1 for s in counted.values() if s is Severity.WARNING),
+                        "infos": sum(1 for s in counted.values() if s is Severity.INFO)}
     # unowned nodes come last, in the order of their focus (as findings are ordered in one process)
     unowned = [orjson.dumps(others[focus]) for focus in sorted(others, key=lambda f: f.removeprefix("_:"))]
-    head = orjson.dumps({  # the fields of ValidationReport, in its order; "records" is the last one
-        "conforms": violations == 0, "source": opened.source.name, "source_detected": opened.detected,
-        "lang": lang, "profile": {"iri": str(pipeline.profile.iri), "version": pipeline.profile.version},
-        "summary": summary.model_dump()})
+    head = orjson.dumps(report_head(conforms=violations == 0, source=opened.source.name,
+                                    source_detected=opened.detected, lang=lang, profile=pipeline.profile,
+                                    summary=summary, records=[]))
+    assert head.endswith(b'"records":[]}'), "records must stay the report's last field"
     written = b",".join([*by_type["catalog"], *by_type["dataset"], *by_type["dataservice"], *unowned])
-    return CatalogueResult(report_json=head[:-1] + b',"records":[' + written + b"]}", conforms=violations == 0,
+    return CatalogueResult(report_json=head[:-2] + written + b"]}", conforms=violations == 0,
                            summary=summary, findings=findings)
 
 
-def _absorb(record: dict[str, Any], results: list[dict[str, Any]]) -> None:
+def _absorb(record: RecordReport, results: list[ReportResult]) -> None:
     """One unowned node found by two shares: its results once."""
     known = {orjson.dumps(r) for r in record["results"]}
     record["results"].extend(r for r in results if orjson.dumps(r) not in known)
-    for severity, field_name in (("violation", "violations"), ("warning", "warnings"), ("info", "infos")):
-        record[field_name] = sum(1 for r in record["results"] if r["severity"] == severity)
+    every = record["results"]
+    record["violations"] = sum(1 for r in every if r["severity"] == "violation")
+    record["warnings"] = sum(1 for r in every if r["severity"] == "warning")
+    record["infos"] = sum(1 for r in every if r["severity"] == "info")
     record["conforms"] = record["violations"] == 0

@@ -12,7 +12,7 @@ from rdflib.compare import isomorphic, to_isomorphic
 
 from app.crosswalk.loader import load_crosswalks
 from app.crosswalk.rdf_source import load_rdf_sources
-from app.pipeline.report import build_report
+from app.pipeline.report import report_data
 from app.pipeline.run import Pipeline
 from app.profile.model import Profile
 from app.settings import REPO_ROOT, Settings
@@ -51,7 +51,7 @@ def test_golden_mapping(case: Path, pipeline: Pipeline, profile: Profile) -> Non
     body, media_type = _input(case)
     outcome = pipeline.validate(body, media_type=media_type, source=source)
     graph = outcome.mapped.graph
-    report = normalise(build_report(graph, outcome.findings, profile=profile, lang="es", source=source,
+    report = normalise(report_data(graph, outcome.findings, profile=profile, lang="es", source=source,
                                     source_detected=False, source_field=outcome.source_field))
     expected_ttl, expected_report = case / "expected.ttl", case / "expected-report.json"
     if UPDATE:
@@ -79,9 +79,9 @@ def test_every_finding_names_its_field_or_has_none(case: Path, pipeline: Pipelin
     source = case.parent.name
     body, media_type = _input(case)
     outcome = pipeline.validate(body, media_type=media_type, source=source)
-    report = build_report(outcome.mapped.graph, outcome.findings, profile=profile, lang="en", source=source,
+    report = report_data(outcome.mapped.graph, outcome.findings, profile=profile, lang="en", source=source,
                           source_detected=False, source_field=outcome.source_field)
-    for record in report.records:
-        for result in record.results:
-            if result.severity == "violation" or result.constraint.startswith("puente:"):
-                assert result.source_field, (record.id, result)
+    for record in report["records"]:
+        for result in record["results"]:
+            if result["severity"] == "violation" or result["constraint"].startswith("puente:"):
+                assert result["source_field"], (record["id"], result)

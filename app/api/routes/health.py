@@ -1,4 +1,4 @@
-"""Liveness."""
+"""GET /health: is the service up, and are its workers alive?"""
 
 from __future__ import annotations
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
@@ -97,7 +98,8 @@ def download(request: Request, pipeline: PipelineDep, lang: LangDep, token: str,
     report = outcome.report(profile=pipeline.profile, lang=lang)
     attachment = {"Content-Disposition": f'attachment; filename="puente-{kind.replace("/", "-")}"'}
     if kind == "report.json":
-        return Response(report.model_dump_json(indent=1), media_type="application/json", headers=attachment)
+        return Response(orjson.dumps(report, option=orjson.OPT_INDENT_2), media_type="application/json",
+                        headers=attachment)
     if kind == "report.csv":
         return Response(report_csv(report), media_type="text/csv; charset=utf-8", headers=attachment)
     if kind == "report.ttl":
