@@ -18,10 +18,9 @@ from rdflib import URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
-from app.crosswalk.loader import CompiledNode, CompiledRow, LoadedCrosswalk
+from app.crosswalk.loader import LoadedCrosswalk, NodePlan, RowPlan
 from app.crosswalk.lookups import Lookups
-from app.crosswalk.paths import Path as SourcePath
-from app.crosswalk.paths import parse_path
+from app.crosswalk.paths import FieldPath, parse_path
 from app.crosswalk.transforms import Context, Emitted, Transform
 from app.findings import Finding
 from app.rdf.terms import Triple, new_bnode
@@ -114,7 +113,7 @@ class Mapper:
 
     # ------------------------------------------------------------------------------------------ nodes
 
-    def _build(self, spec: CompiledNode, *, current: Any, record: dict[str, Any], mapped: Mapped, prefix: str,
+    def _build(self, spec: NodePlan, *, current: Any, record: dict[str, Any], mapped: Mapped, prefix: str,
                parent: Node | None) -> list[tuple[Node, str]]:
         items: list[tuple[Any, str]]
         if spec.each is not None:
@@ -139,7 +138,7 @@ class Mapper:
             built.append((node, where or "$"))
         return built
 
-    def _node_iri(self, spec: CompiledNode, *, item: Any, record: dict[str, Any], parent: Node | None,
+    def _node_iri(self, spec: NodePlan, *, item: Any, record: dict[str, Any], parent: Node | None,
                   position: int) -> Node:
         template = spec.spec.iri
         if template is None:
@@ -184,7 +183,7 @@ class Mapper:
 
     # ------------------------------------------------------------------------------------------ rows
 
-    def _apply(self, row: CompiledRow, *, node: Node, cls: URIRef, item: Any, record: dict[str, Any],
+    def _apply(self, row: RowPlan, *, node: Node, cls: URIRef, item: Any, record: dict[str, Any],
                mapped: Mapped, prefix: str) -> None:
         spec = row.row
         expected = self._expected_field(row)
@@ -223,7 +222,7 @@ class Mapper:
             found = self._emitted[key] = transform(value, context)
         return found
 
-    def _expected_field(self, row: CompiledRow) -> tuple[str, bool] | None:
+    def _expected_field(self, row: RowPlan) -> tuple[str, bool] | None:
         """The field that would fill a row, and whether it is read from the record (computed once per row)."""
         key = id(row)
         if key not in self._expected:
@@ -242,7 +241,7 @@ class Mapper:
             self._expected[key] = found
         return self._expected[key]
 
-    def _values(self, row: CompiledRow, *, item: Any, record: dict[str, Any], prefix: str,
+    def _values(self, row: RowPlan, *, item: Any, record: dict[str, Any], prefix: str,
                 parent: Node) -> tuple[list[tuple[Any, str]], Transform]:
         """The values of the first source (path or fallback) that has any, and the transform that reads them."""
         if row.row.value is not None:
@@ -266,7 +265,7 @@ class Mapper:
         return [], row.transform
 
     @staticmethod
-    def _evaluate(path: SourcePath, *, item: Any, record: dict[str, Any], prefix: str) -> list[tuple[Any, str]]:
+    def _evaluate(path: FieldPath, *, item: Any, record: dict[str, Any], prefix: str) -> list[tuple[Any, str]]:
         found = path.evaluate(item, record)
         if path.from_record:
             return found

@@ -14,9 +14,8 @@ import yaml
 from pydantic import ValidationError
 from rdflib import URIRef
 
-from app.crosswalk.model import Crosswalk, Node, Row
-from app.crosswalk.paths import Path as SourcePath
-from app.crosswalk.paths import PathSyntaxError, parse_path
+from app.crosswalk.model import Crosswalk, NodeSpec, RowSpec
+from app.crosswalk.paths import FieldPath, PathSyntaxError, parse_path
 from app.crosswalk.transforms import TRANSFORMS, Transform
 from app.errors import ConfigurationError
 from app.rdf.namespaces import PREFIXES
@@ -25,31 +24,31 @@ _TEMPLATE_FIELD = "{"
 
 
 @dataclass(frozen=True)
-class CompiledRow:
-    row: Row
+class RowPlan:
+    row: RowSpec
     target: URIRef
-    paths: tuple[SourcePath, ...]
+    paths: tuple[FieldPath, ...]
     transform: Transform
-    node: CompiledNode | None
+    node: NodePlan | None
     transforms: tuple[Transform, ...] = ()  # one per path: the row's, or a fallback's own
 
 
 @dataclass(frozen=True)
-class CompiledNode:
-    spec: Node
+class NodePlan:
+    spec: NodeSpec
     cls: URIRef
-    each: SourcePath | None
-    when: SourcePath | None
-    require: tuple[SourcePath, ...]
-    rows: tuple[CompiledRow, ...]
+    each: FieldPath | None
+    when: FieldPath | None
+    require: tuple[FieldPath, ...]
+    rows: tuple[RowPlan, ...]
 
 
 @dataclass(frozen=True)
 class LoadedCrosswalk:
     spec: Crosswalk
     path: Path
-    records: tuple[SourcePath, ...]
-    dataset: CompiledNode
+    records: tuple[FieldPath, ...]
+    dataset: NodePlan
 
     @property
     def name(self) -> str:
@@ -71,16 +70,16 @@ def expand(curie: str, *, where: str) -> URIRef:
     return URIRef(PREFIXES[prefix] + local)
 
 
-def _path(text: str, *, where: str) -> SourcePath:
+def _path(text: str, *, where: str) -> FieldPath:
     try:
         return parse_path(text)
     except PathSyntaxError as exc:
         raise _fail(where, str(exc)) from exc
 
 
-def _compile_node(node: Node, *, where: str) -> CompiledNode:
-    rows = tuple(_compile_row(row, where=f"{where} > {row.target}") for row in node.rows)
-    return CompiledNode(
+def _plan_node(node: NodeSpec, *, where: str) -> NodePlan:
+    rows = tuple(_plan_row(row, where=f"{where} > {row.target}") for row in node.rows)
+    return NodePlan(
         spec=node, cls=expand(node.class_, where=where),
         each=_path(node.each, where=where) if node.each else None,
         when=_path(node.when, where=where) if node.when else None,
@@ -89,7 +88,7 @@ def _compile_node(node: Node, *, where: str) -> CompiledNode:
     )
 
 
-def _compile_row(row: Row, *, where: str) -> CompiledRow:
+def _plan_row(row: RowSpec, *, where: str) -> RowPlan:
     transform = TRANSFORMS.get(row.transform)
     if transform is None:
         raise _fail(where, f"unknown transform {row.transform!r}; known: {', '.join(sorted(TRANSFORMS))}")
@@ -105,8 +104,8 @@ def _compile_row(row: Row, *, where: str) -> CompiledRow:
     paths = tuple(_path(p, where=where) for p, _ in sources)
     if row.transform in ("theme", "place") and "scheme" not in row.args:
         raise _fail(where, f"transform {row.transform} needs args.scheme")
-    node = _compile_node(row.node, where=where) if row.node else None
-    return CompiledRow(row=row, target=expand(row.target, where=where), paths=paths, transform=transform, node=node,
+    node = _plan_node(row.node, where=where) if row.node else None
+    return RowPlan(row=row, target=expand(row.target, where=where), paths=paths, transform=transform, node=node,
                        transforms=tuple(t for _, t in sources))
 
 
@@ -124,7 +123,7 @@ def load_crosswalk(path: Path) -> LoadedCrosswalk:
         raise _fail(str(path), f"source {spec.source!r} must match its folder {path.parent.name!r}")
     return LoadedCrosswalk(spec=spec, path=path,
                            records=tuple(_path(p, where=f"{path} records") for p in spec.records),
-                           dataset=_compile_node(spec.dataset, where=f"{path} dataset"))
+                           dataset=_plan_node(spec.dataset, where=f"{path} dataset"))
 
 
 def load_crosswalks(mappings_dir: Path) -> dict[str, LoadedCrosswalk]:

@@ -21,7 +21,7 @@ class Fallback(BaseModel):
     transform: str
 
 
-class Row(BaseModel):
+class RowSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     target: str = Field(description="Profile property, as a CURIE (dct:title).")
@@ -31,11 +31,11 @@ class Row(BaseModel):
     value: str | None = Field(default=None, description="A constant or a {template}, instead of a path.")
     transform: str = Field(default="text", description="Named transform (app/crosswalk/transforms.py).")
     args: dict[str, Any] = Field(default_factory=dict, description="Options of the transform.")
-    node: Node | None = Field(default=None, description="Build a described node (publisher, distribution...).")
+    node: NodeSpec | None = Field(default=None, description="Build a described node (publisher, distribution...).")
     note: str | None = Field(default=None, description="Why this row is as it is; shown in CROSSWALK.md.")
 
     @model_validator(mode="after")
-    def _one_source(self) -> Row:
+    def _one_source(self) -> RowSpec:
         given = [x for x in (self.path, self.value, self.node) if x is not None]
         if len(given) != 1:
             raise ValueError(f"row {self.target}: give exactly one of path, value or node")
@@ -44,7 +44,7 @@ class Row(BaseModel):
         return self
 
 
-class Node(BaseModel):
+class NodeSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     class_: str = Field(alias="class", description="Class of the node, as a CURIE.")
@@ -54,7 +54,7 @@ class Node(BaseModel):
     when: str | None = Field(default=None, description="Make the node only when this path has a true value.")
     require: list[str] = Field(default_factory=list,
                                description="Make the node only when one of these paths has a value.")
-    rows: list[Row]
+    rows: list[RowSpec]
 
 
 class Detect(BaseModel):
@@ -79,7 +79,7 @@ class Crosswalk(BaseModel):
     origin: str | None = Field(default=None, description="Base URL of the portal, for {origin} in templates.")
     records: list[str] = Field(default_factory=lambda: ["$"], description="Where records are in a document.")
     detect: Detect
-    dataset: Node
+    dataset: NodeSpec
 
 
-Row.model_rebuild()
+RowSpec.model_rebuild()

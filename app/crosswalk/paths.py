@@ -43,7 +43,7 @@ def _member(key: str) -> Step:
 
 
 @dataclass(frozen=True)
-class Path:
+class FieldPath:
     text: str
     from_record: bool
     steps: tuple[Step, ...]
@@ -99,14 +99,14 @@ def _walk(node: Any, steps: tuple[Step, ...], where: str) -> Iterator[tuple[Any,
 
 
 @functools.lru_cache(maxsize=4096)
-def parse_path(text: str) -> Path:
+def parse_path(text: str) -> FieldPath:
     """Parse a path; raise PathSyntaxError naming the position of the first mistake."""
     source = text.strip()
     if not source:
         raise PathSyntaxError("empty path")
     from_record = False
     if source == "$":
-        return Path(text=text, from_record=True, steps=())
+        return FieldPath(text=text, from_record=True, steps=())
     if source.startswith("$."):
         from_record, source = True, source[2:]
     elif source.startswith("$["):
@@ -137,9 +137,9 @@ def parse_path(text: str) -> Path:
         raise PathSyntaxError(f"path {text!r} ends with '.'")
     if all(step.key is not None for step in steps):
         keys = tuple(step.key for step in steps if step.key is not None)
-        return Path(text=text, from_record=from_record, steps=tuple(steps), keys=keys,
+        return FieldPath(text=text, from_record=from_record, steps=tuple(steps), keys=keys,
                     shown=".".join(step.shown for step in steps))
-    return Path(text=text, from_record=from_record, steps=tuple(steps))
+    return FieldPath(text=text, from_record=from_record, steps=tuple(steps))
 
 
 def _selector(body: str, text: str) -> Step:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from rdflib import URIRef
 
 from app.crosswalk.rdf_steps import STEPS, Step
 from app.errors import ConfigurationError
+from app.rdf.terms import Triple
 
 
 class StepSpec(BaseModel):
@@ -22,6 +25,15 @@ class StepSpec(BaseModel):
     note: str | None = None
 
 
+class RdfDetect(BaseModel):
+    """How an RDF document is recognised as this source's when no source is given."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    iri_contains: list[str] = Field(default_factory=list,
+                                    description="Text of which one must appear in an IRI of the document (a domain).")
+
+
 class RdfSourceSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -29,6 +41,7 @@ class RdfSourceSpec(BaseModel):
     title: dict[str, str]
     description: dict[str, str]
     country: str | None = None
+    detect: RdfDetect = Field(default_factory=RdfDetect)
     steps: list[StepSpec]
 
 
@@ -41,6 +54,14 @@ class LoadedRdfSource:
     @property
     def name(self) -> str:
         return self.spec.source
+
+    def recognises(self, triples: Iterable[Triple]) -> bool:
+        """True when the document has an IRI this source's detection rule names (its portal's domain)."""
+        fragments = self.spec.detect.iri_contains
+        if not fragments:
+            return False
+        return any(isinstance(term, URIRef) and any(f in term for f in fragments)
+                   for triple in triples for term in triple)
 
 
 def load_rdf_source(path: Path) -> LoadedRdfSource:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.crosswalk.loader import CompiledNode, LoadedCrosswalk
+from app.crosswalk.loader import LoadedCrosswalk, NodePlan
 from app.crosswalk.rdf_source import LoadedRdfSource
 from app.crosswalk.transforms import TRANSFORMS, VOCABULARY_OF
 
@@ -51,7 +51,7 @@ def _doc(name: str) -> str:
     return _first_line(TRANSFORMS[name])
 
 
-def _walk(node: CompiledNode, *, label: str, prefix: str, rows: list[TableRow]) -> None:
+def _walk(node: NodePlan, *, label: str, prefix: str, rows: list[TableRow]) -> None:
     for compiled in node.rows:
         row = compiled.row
         if compiled.node is not None:

@@ -73,7 +73,7 @@ def _unknown(value: Any, suggestions: list[str], severity: Severity = Severity.W
 
 # ------------------------------------------------------------------------------------------- text
 
-def text(value: Any, ctx: Context) -> Emitted:
+def text_literal(value: Any, ctx: Context) -> Emitted:
     """A language-tagged text (the source's language, or args.lang)."""
     content = _scalar_text(value)
     if content is None:
@@ -93,7 +93,7 @@ def html_text(value: Any, ctx: Context) -> Emitted:
     if content is None:
         return _wrong_type(value)
     cleaned = re.sub(r"[ \t]+", " ", html.unescape(_TAG.sub(" ", content))).strip()
-    return text(cleaned, ctx) if cleaned else Emitted()
+    return text_literal(cleaned, ctx) if cleaned else Emitted()
 
 
 def plain(value: Any, ctx: Context) -> Emitted:
@@ -477,7 +477,7 @@ def constant_iri(value: Any, ctx: Context) -> Emitted:
 
 
 TRANSFORMS: dict[str, Transform] = {
-    "text": text,
+    "text": text_literal,
     "html_text": html_text,
     "plain": plain,
     "keywords": keywords,

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-from rdflib import URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
@@ -27,17 +26,10 @@ from app.pipeline.report_models import SourceFieldResolver, ValidationReport
 from app.pipeline.sources import JSON_MEDIA_TYPES, Source, SourceRegistry, rdf_syntax_for, unsupported, unsupported_any
 from app.pipeline.validation import Engine, engine_for
 from app.profile.model import Profile
-from app.rdf.namespaces import CONTEXT_IRI, DC, DCAT
-from app.rdf.terms import Triple, is_iri
+from app.rdf.namespaces import CONTEXT_IRI, DCAT
+from app.rdf.terms import is_iri
 from app.rdf.triple_index import TripleIndex
 from app.settings import Settings
-
-
-def _uses_datos_gob_es(triples: list[Triple]) -> bool:
-    """True when a DCAT graph uses datos.gob.es taxonomies (sectors, territories, DIR3 bodies) or NTI-RISP's
-    dc:language."""
-    return any(p == DC.language or (isinstance(o, URIRef) and "datos.gob.es/" in o) for _, p, o in triples)
-
 
 _RECORD_CLASSES = (DCAT.Dataset, DCAT.Catalog, DCAT.DataService)
 
@@ -137,8 +129,8 @@ class Pipeline:
             if not records:
                 raise NoRecordsError(text("detail.no_records"))
             self._check_count(sum(1 for o in records.values() if o == DCAT.Dataset))
-            if detected and "es" in self.registry.sources and _uses_datos_gob_es(triples):
-                chosen = self.registry.sources["es"]  # a Spanish record: read it with Spain's conventions
+            if detected:  # a national RDF source (Spain's) when the document uses its portal's IRIs
+                chosen = self.registry.detect_rdf(triples) or chosen
             if chosen.rdf_steps is None:
                 return Opened(source=chosen, detected=detected, mapped=MappedInput(triples=triples))
             index = TripleIndex(triples)

@@ -13,6 +13,7 @@ from app.crosswalk.rdf_source import LoadedRdfSource
 from app.errors import InputError, UnsupportedMediaTypeError
 from app.i18n import LocalText, text
 from app.pipeline.parsing import RDF_MEDIA_TYPES, RdfSyntax
+from app.rdf.terms import Triple
 
 JSON_MEDIA_TYPES = ("application/json", "text/json")
 ORDER = ("dcat", "ckan", "socrata", "datajson", "co", "cl", "mx", "es")
@@ -34,7 +35,7 @@ class Source:
         return self.crosswalk is None
 
 
-DCAT = Source("dcat", {"es": "DCAT / DCAT-AP (RDF)", "en": "DCAT / DCAT-AP (RDF)"},
+DCAT_SOURCE = Source("dcat", {"es": "DCAT / DCAT-AP (RDF)", "en": "DCAT / DCAT-AP (RDF)"},
               {"es": "Cualquier RDF DCAT o DCAT-AP: Turtle, JSON-LD, RDF/XML o N-Triples.",
                "en": "Any DCAT or DCAT-AP RDF: Turtle, JSON-LD, RDF/XML or N-Triples."},
               (*RDF_MEDIA_TYPES, *JSON_MEDIA_TYPES))
@@ -45,9 +46,9 @@ class SourceRegistry:
 
     def __init__(self, crosswalks: dict[str, LoadedCrosswalk],
                  rdf_sources: dict[str, LoadedRdfSource] | None = None) -> None:
-        found: dict[str, Source] = {"dcat": DCAT}
+        found: dict[str, Source] = {"dcat": DCAT_SOURCE}
         for name, rdf in (rdf_sources or {}).items():
-            found[name] = Source(name, rdf.spec.title, rdf.spec.description, DCAT.media_types, rdf_steps=rdf)
+            found[name] = Source(name, rdf.spec.title, rdf.spec.description, DCAT_SOURCE.media_types, rdf_steps=rdf)
         for name, crosswalk in crosswalks.items():
             found[name] = Source(name, crosswalk.spec.title, crosswalk.spec.description, JSON_MEDIA_TYPES, crosswalk)
         self.sources = {n: found[n] for n in sorted(found, key=lambda n: (ORDER.index(n) if n in ORDER else 99, n))}
@@ -63,11 +64,18 @@ class SourceRegistry:
             raise InputError(text(key, source=name[:40], available=self.names()), field="source")
         return source
 
+    def detect_rdf(self, triples: list[Triple]) -> Source | None:
+        """The national RDF source whose detection rule the triples match (mappings/<source>/steps.yaml), if any."""
+        for source in self.sources.values():
+            if source.rdf_steps is not None and source.rdf_steps.recognises(triples):
+                return source
+        return None
+
     def detect(self, document: Any) -> Source:
         """Choose the source of a parsed JSON document from its shape."""
         sample = document[0] if isinstance(document, list) and document else document
         if _looks_like_jsonld(sample):
-            return DCAT
+            return DCAT_SOURCE
         import json
 
         raw = json.dumps(document, ensure_ascii=False)
