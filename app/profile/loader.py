@@ -15,7 +15,6 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from app.errors import ConfigurationError
-from app.findings import Severity
 from app.i18n import LocalText
 from app.profile.model import Background, ClassInfo, Level, Profile, ShapeInfo, Vocabulary
 from app.rdf.namespaces import DCT, PREFIXES, PROFILE_IRI, PUENTE, SH
@@ -31,7 +30,6 @@ SHAPE_FILES: dict[str, Level | None] = {
     "hints.ttl": Level.HINT,
 }
 
-SEVERITIES = {SH.Violation: Severity.VIOLATION, SH.Warning: Severity.WARNING, SH.Info: Severity.INFO}
 REQUIRED_LANGS = ("es", "en")
 
 
@@ -98,7 +96,7 @@ def load_shapes(shapes_dir: Path) -> tuple[Graph, dict[str, ShapeInfo], list[Cla
         _require_langs(message, what=f"{shape} sh:message")
         shapes[read.iri] = ShapeInfo(
             iri=read.iri, node_shape=read.node_shape, target_class=read.target_class, path=read.path,
-            severity=SEVERITIES[read.severity], level=levels[shape], constraint=read.constraint,
+            severity=read.severity, level=levels[shape], constraint=read.constraint,
             name=shape_name, message=message, description=_local_text(merged, shape, SH.description),
         )
     classes.sort(key=lambda c: c.order)

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import RDF, XSD
+from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from app.errors import ConfigurationError
+from app.findings import Severity
 from app.rdf.namespaces import SH, curie
 from app.shacl import checks
 from app.shacl.checks import Check, ValueTest
@@ -240,8 +241,7 @@ STRUCTURE = frozenset({
     SH.description, SH.Violation, SH.Warning, SH.Info, *checks.KINDS,
 })
 ALLOWED_TERMS = STRUCTURE | set(SUPPORTED) | {c for construct in SUPPORTED.values() for c in construct.companions}
-SEVERITIES = (SH.Violation, SH.Warning, SH.Info)
-_XSD_INTEGER = XSD.integer
+SEVERITIES = {SH.Violation: Severity.VIOLATION, SH.Warning: Severity.WARNING, SH.Info: Severity.INFO}
 
 
 @dataclass(frozen=True)
@@ -252,17 +252,30 @@ class PropertyShape:
     node_shape: str
     target_class: str
     path: str
-    severity: URIRef  # sh:Violation, sh:Warning or sh:Info
+    severity: Severity
     constraint: Constraint
 
 
 def check_terms(graph: Graph, *, where: str) -> None:
-    """Refuse any sh: term outside the supported table (sh:sparql, sh:targetNode, sh:closed, DCAT-AP's sh:shape...)."""
+    """Refuse any sh: term outside the supported table (sh:sparql, sh:targetNode, sh:closed, DCAT-AP's sh:shape...),
+    naming the shape that uses it."""
     for triple in graph:
         for term in triple:
             if isinstance(term, URIRef) and str(term).startswith(str(SH)) and term not in ALLOWED_TERMS:
-                raise refuse(URIRef(where), curie(str(term)), "not in Puente's table of supported SHACL "
-                                                              "(app/shacl/support.py)")
+                raise refuse(_named_owner(graph, triple[0], where=where), curie(str(term)),
+                             "not in Puente's table of supported SHACL (app/shacl/support.py)")
+
+
+def _named_owner(graph: Graph, node: Node, *, where: str) -> Node:
+    """The nearest IRI that reaches `node` (a blank node inside an sh:or list belongs to a named shape)."""
+    seen: set[Node] = set()
+    while isinstance(node, BNode) and node not in seen:
+        seen.add(node)
+        parent = next(iter(graph.subjects(None, node)), None)
+        if parent is None:
+            return URIRef(where)
+        node = parent
+    return node
 
 
 def read_property_shapes(graph: Graph) -> list[PropertyShape]:
@@ -320,4 +333,4 @@ def _read_property(graph: Graph, shape: URIRef, *, node_shape: Node, target: URI
         raise refuse(shape, curie(str(parameter)), "give the parameter exactly once")
     constraint = SUPPORTED[parameter].read(graph, shape, values[0])
     return PropertyShape(iri=str(shape), node_shape=str(node_shape), target_class=str(target), path=str(path),
-                         severity=severity, constraint=constraint)
+                         severity=SEVERITIES[severity], constraint=constraint)
