@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     validation_timeout_s: float = Field(default=60.0, gt=0, description="Longest a validation may run (503 after).")
     workers: int = Field(default=2, ge=0, le=64,
                          description="Validation worker processes (0: validate in the server process, no time limit).")
+    test_slow_marker: str = Field(
+        default="", max_length=64,
+        description="Test-only (leave empty): a validation whose body contains this text pauses until the time limit "
+                    "stops it, so the time-limit tests never depend on how fast the machine is.")
     cors_post_origins: str = Field(default="", description="Space-separated origins whose pages may POST and read.")
 
 

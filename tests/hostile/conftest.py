@@ -13,6 +13,7 @@ import pytest
 
 from bench.server import running_server
 
+SLOW = "puente-test-slow-step"
 LIMITS = {"PUENTE_MAX_BODY_BYTES": "2000000", "PUENTE_MAX_RECORDS": "400", "PUENTE_MAX_LITERAL_CHARS": "100000",
           "PUENTE_VALIDATION_TIMEOUT_S": "3", "PUENTE_WORKERS": "1", "PUENTE_LOG_LEVEL": "WARNING"}
 
@@ -34,8 +35,10 @@ def server() -> Iterator[Server]:
 
 @pytest.fixture(scope="session")
 def slow_server() -> Iterator[Server]:
-    """The reference engine (pyshacl, tens of records per second) and a 2 s limit: a catalogue that must time out."""
-    with running_server({**LIMITS, "PUENTE_ENGINE": "pyshacl", "PUENTE_VALIDATION_TIMEOUT_S": "2"}) as (url, process):
+    """A 2 s limit, and a slow step the tests install: a body holding SLOW pauses its validation past the limit,
+    whatever the machine's speed."""
+    settings = {**LIMITS, "PUENTE_TEST_SLOW_MARKER": SLOW, "PUENTE_VALIDATION_TIMEOUT_S": "2"}
+    with running_server(settings) as (url, process):
         yield Server(url=url, process=process)
 
 
