@@ -7,7 +7,8 @@ RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev &
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY app ./app
-RUN pip install --no-cache-dir "mypy>=1.11" "setuptools>=69" types-PyYAML . && python -m app.native build && python -m app.native status
+RUN pip install --no-cache-dir "mypy==2.4.1" "setuptools>=69" types-PyYAML . \
+    && PUENTE_NATIVE_BUILDING=1 python -m app.native build && python -m app.native status
 
 FROM python:3.11-slim
 

@@ -5,7 +5,7 @@ BIN     = $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test system-deps bench-deps lint typecheck unit install native clean vocabularies context crosswalks load bench
+.PHONY: native-clean test-plain run test system-deps bench-deps lint typecheck unit install native clean vocabularies context crosswalks load bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,10 +20,10 @@ install: $(VENV)/.installed
 # The pipeline's hot modules compiled with mypyc (app/native.py): about a third less CPU per record. Rebuilt
 # when a source changed; needs a C compiler and Python's headers (Debian: gcc python3-dev).
 native: install
-	@$(BIN)/python -m app.native ensure >$(VENV)/native.log 2>&1 || { tail -25 $(VENV)/native.log; \
+	@PUENTE_NATIVE_BUILDING=1 $(BIN)/python -m app.native ensure >$(VENV)/native.log 2>&1 || { tail -25 $(VENV)/native.log; \
 	  echo "make native failed (above); it needs a C compiler and Python's headers (sudo apt-get install gcc python3-dev)"; \
 	  exit 1; }
-	@$(BIN)/python -m app.native status
+	@PUENTE_NATIVE_BUILDING=1 $(BIN)/python -m app.native status
 
 # Without a compiler the service still runs, as plain Python (slower); `make native` says why it failed.
 run: install
@@ -61,6 +61,12 @@ bench-deps:
 
 test: system-deps bench-deps lint typecheck unit
 
+# The golden and engine-equivalence tests again on plain Python (the compiled modules removed): both builds answer
+# alike. .ci/run calls it after `make test`.
+test-plain: install native-clean
+	$(BIN)/pytest -q -p no:cacheprovider tests/pipeline/test_golden_reports.py tests/crosswalk/test_golden_mapping.py \
+	  tests/shacl tests/runtime/test_batch.py
+
 # Regenerate derived data (from vocabularies/upstream, shapes, mappings); tests fail when these are stale.
 vocabularies: install
 	$(BIN)/python vocabularies/regenerate.py --sources vocabularies/upstream
@@ -79,6 +85,9 @@ load: native
 crosswalks: install
 	$(BIN)/python -m app.crosswalk.table
 
-clean:
-	-$(BIN)/python -m app.native clean
+# Back to plain Python: the compiled modules removed (same answers, slower).
+native-clean:
+	-PUENTE_NATIVE_BUILDING=1 $(BIN)/python -m app.native clean
+
+clean: native-clean
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build

@@ -9,7 +9,7 @@ mapping, validation and report building is plain Python: a generic interpreter o
 creates many small objects per record. Compiled, the same source runs about a third faster (README
 "Performance"), with no change of behaviour: mypyc compiles the typed code `mypy --strict` already checks.
 Each compiled module is a `.so` file beside its `.py`; Python imports the `.so` first, so a `.so` older than
-its source would run old code: `status` reports it and the test suite refuses to start (tests/conftest.py).
+its source would run old code: `status` reports it, and importing the package refuses to start (app/__init__.py).
 """
 
 from __future__ import annotations
@@ -81,6 +81,16 @@ def strays(*, root: Path = ROOT) -> list[Path]:
         if extension.with_name(extension.name.removesuffix(suffix)) not in listed:
             found.append(extension)
     return found
+
+
+def stale_message(*, root: Path = ROOT) -> str | None:
+    """What to tell someone starting Puente on compiled modules older than their sources (None when fresh)."""
+    stale = [s.source for s in states(root=root) if s.stale] + [str(p.relative_to(root)) for p in strays(root=root)]
+    if not stale:
+        return None
+    return (f"Puente will not start: its compiled modules are older than their sources ({', '.join(stale)}), so "
+            "they would run old code. Run `make native` to compile them again, or `make native-clean` to run Puente "
+            "as plain Python.")
 
 
 def running_compiled() -> bool:

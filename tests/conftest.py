@@ -32,15 +32,6 @@ PREFIX ex: <https://datos.example.org/>
 """
 
 
-def pytest_sessionstart(session: pytest.Session) -> None:
-    """A compiled module older than its source would test old code: refuse to start."""
-    from app.native import states
-
-    stale = [s.source for s in states() if s.stale]
-    if stale:
-        pytest.exit(f"compiled modules older than their source: {', '.join(stale)}; run `make native`", returncode=2)
-
-
 @pytest.fixture(scope="session")
 def profile() -> Profile:
     return load_profile(REPO_ROOT)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib
 import os
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -92,3 +94,30 @@ def test_status_exits_non_zero_unless_every_module_is_compiled(capsys: pytest.Ca
     assert len(lines) == len(HOT_MODULES)
     assert code == (0 if all(line.endswith(" compiled") for line in lines) else 1)
     assert native.main(["nonsense"]) == 2
+
+
+@pytest.mark.parametrize("command", [
+    ["-c", "import app.main"],  # what `uvicorn app.main:app` and `make run` import
+    ["-m", "app.cli", "sources"],  # what the `puente` command runs
+    ["-m", "uvicorn", "app.main:app", "--port", "0"],
+], ids=["import", "puente", "uvicorn"])
+def test_a_stale_build_stops_every_entry_point_with_what_to_run(tmp_path: Path, command: list[str]) -> None:
+    """A copy of the package with one compiled module older than its source: nothing starts, and it says why."""
+    shutil.copytree(native.ROOT / "app", tmp_path / "app", ignore=shutil.ignore_patterns("*.so", "__pycache__"))
+    old = time.time() - 100
+    os.utime(tmp_path / "app/native.py", (old, old))
+    source = tmp_path / HOT_MODULES[0]
+    extension = _fake_extension(source)  # empty: importing it would crash, so the guard must come first
+    os.utime(extension, (old, old))
+    os.utime(source)  # edited after it was compiled
+    environment = {k: v for k, v in os.environ.items() if k != "PUENTE_NATIVE_BUILDING"}
+    environment["PYTHONPATH"] = str(tmp_path)
+    done = subprocess.run([sys.executable, *command], cwd=tmp_path, env=environment, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 1
+    assert "make native" in done.stderr and HOT_MODULES[0] in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_the_stale_message_is_none_on_a_fresh_checkout() -> None:
+    assert native.stale_message() is None

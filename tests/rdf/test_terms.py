@@ -90,3 +90,23 @@ def test_iri_term_is_rdflibs(text: str) -> None:
 @pytest.mark.parametrize("number", [0, 1, 7, 51200, 10**18, 10**40, -3])
 def test_count_literal_is_rdflibs(number: int) -> None:
     _same(count_literal(number), Literal(str(number), datatype=XSD.nonNegativeInteger))
+
+
+def test_the_rdflib_internals_this_module_relies_on_still_behave() -> None:
+    """app/rdf/terms.py reads and writes these private fields (RDFLIB_INTERNALS); pyproject bounds rdflib below 8.
+    Each must still exist and mean what the public API says."""
+    import rdflib.term
+    from rdflib import Literal, URIRef
+
+    from app.rdf.terms import RDFLIB_INTERNALS, literal_datatype, literal_is_ill_typed, literal_language, literal_value
+
+    assert set(RDFLIB_INTERNALS) == {"Literal._value", "Literal._datatype", "Literal._language", "Literal._ill_typed",
+                                     "rdflib.term._is_valid_langtag"}
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    for literal in (Literal("x", lang="es"), Literal("5", datatype=URIRef(xsd + "integer")), Literal("plain"),
+                    Literal("no", datatype=URIRef(xsd + "integer"))):
+        assert literal_datatype(literal) == literal.datatype
+        assert literal_language(literal) == literal.language
+        assert literal_value(literal) == literal.value
+        assert literal_is_ill_typed(literal) is bool(literal.ill_typed)
+    assert rdflib.term._is_valid_langtag("es-CO") and not rdflib.term._is_valid_langtag("not a tag")
