@@ -44,7 +44,7 @@ class Finding(NamedTuple):
         return (str(self.focus), str(self.path or ""), self.component, self.shape, self.severity.value)
 
 
-# Problems found while mapping are results with their own constraint names (DESIGN §5), never silent drops.
+# Problems found while mapping are results with their own constraint names (docs/DESIGN.md §5), never silent drops.
 PROBLEMS = "https://w3id.org/puente/problems/mapping#"
 COMPONENTS = {
     "unknown-value": "puente:UnknownValue", "unknown-licence": "puente:UnknownLicence",

@@ -1,6 +1,6 @@
 """Named normalisation steps for RDF sources (Spain: DCAT-AP-ES 1.0 and NTI-RISP 2013).
 
-Spanish records are DCAT already; what differs is how values are written (national-formats.md §4.6).
+Spanish records are DCAT already; what differs is how values are written (docs/reference/national-formats.md §4.6).
 Each step rewrites one habit into the profile's form and reports what it could not resolve.
 mappings/es/steps.yaml lists the steps that run, in order, with a note for reviewers.
 """

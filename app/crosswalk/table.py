@@ -12,7 +12,7 @@ from typing import Any
 
 from app.crosswalk.loader import LoadedCrosswalk, NodePlan
 from app.crosswalk.rdf_source import LoadedRdfSource
-from app.crosswalk.transforms import TRANSFORMS, VOCABULARY_OF
+from app.crosswalk.transforms import READS, TRANSFORMS, VOCABULARY_OF
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,8 @@ def _walk(node: NodePlan, *, label: str, prefix: str, rows: list[TableRow]) -> N
             _walk(child, label=child_label, prefix=child_prefix, rows=rows)
             continue
         source = row.path if row.path is not None else f"= {row.value}"
+        if row.path is not None and row.transform in READS:  # a transform that reads fields inside the object
+            source += " → " + ", ".join(READS[row.transform])
         scheme = row.args.get("scheme")
         vocabulary = str(scheme) if scheme else VOCABULARY_OF.get(row.transform)
         rows.append(TableRow(node=label, target=row.target,

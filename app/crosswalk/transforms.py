@@ -504,6 +504,12 @@ TRANSFORMS: dict[str, Transform] = {
 }
 
 # Transforms whose output describes itself through the vocabulary; listed for CROSSWALK.md.
+# Transforms that read a whole object name the fields they read inside it, so CROSSWALK.md can list them.
+READS: dict[str, tuple[str, ...]] = {
+    "co_coverage": ('"Información de Datos"."Cobertura Geográfica"', '"Información de la Entidad".Departamento',
+                    '"Información de la Entidad".Municipio'),
+}
+
 VOCABULARY_OF: dict[str, str] = {
     "frequency": "frequency", "language": "language", "country": "country", "licence": "licence",
     "file_format": "file-type", "media_type": "media-type", "media_type_of_format": "media-type",

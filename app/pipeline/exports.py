@@ -1,7 +1,7 @@
 """Exports of a common-profile graph to other formats: a CKAN package dict (ckanext-dcat scheming fields).
 
-The field names are those of ckanext-dcat's DCAT-AP scheming schema (shared/reference/specs/
-ckanext-dcat_docs_mapping.md), so a CKAN with ckanext-dcat and ckanext-scheming can create the package as is.
+The field names are those of ckanext-dcat's DCAT-AP scheming schema (docs/reference/
+ckanext-dcat-mapping.md), so a CKAN with ckanext-dcat and ckanext-scheming can create the package as is.
 """
 
 from __future__ import annotations

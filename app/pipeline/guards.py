@@ -1,4 +1,4 @@
-"""Checks that run before any parser sees untrusted input (see shared/reference/security.md).
+"""Checks that run before any parser sees untrusted input (see docs/reference/security.md).
 
 - JSON: duplicate keys, NaN/Infinity, huge numbers and deep nesting are refused.
 - JSON-LD: no remote or file contexts are ever fetched; the profile's own context is inlined.

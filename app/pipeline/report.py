@@ -1,4 +1,4 @@
-"""Report: findings in, the JSON report of DESIGN §5 (and its SHACL twin) out.
+"""Report: findings in, the JSON report of docs/DESIGN.md §5 (and its SHACL twin) out.
 
 Each finding is filed under the dataset (or data service, or catalogue) it belongs to: the
 record whose description reaches the finding's focus node (its distributions, contact point,

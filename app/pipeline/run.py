@@ -61,7 +61,7 @@ class Outcome:
         return None if self.source.is_rdf else self.mapped.source_field
 
     def report(self, *, profile: Profile, lang: str, only: Collection[Node] | None = None) -> ValidationReport:
-        """The JSON report (DESIGN §5) of this outcome, messages in `lang`; `only`: see report_data."""
+        """The JSON report (docs/DESIGN.md §5) of this outcome, messages in `lang`; `only`: see report_data."""
         return report_data(self.mapped.triples, self.findings, profile=profile, lang=lang, source=self.source.name,
                            source_detected=self.detected, source_field=self.source_field, only=only)
 

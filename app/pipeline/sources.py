@@ -1,4 +1,4 @@
-"""The input formats Puente reads (DESIGN §2) and how a source is chosen when none is given.
+"""The input formats Puente reads (docs/DESIGN.md §2) and how a source is chosen when none is given.
 
 RDF sources (`dcat`) are read as they are; every other source is a crosswalk in mappings/.
 """

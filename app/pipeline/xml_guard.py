@@ -1,5 +1,5 @@
 """RDF/XML: DTDs and entity declarations are refused before any RDF parser reads the body (no XXE, no entity
-expansion; shared/reference/security.md). Apart from guards.py because this subclasses a Python class, which
+expansion; docs/reference/security.md). Apart from guards.py because this subclasses a Python class, which
 the compiled modules (app/native.py) may not do."""
 
 from __future__ import annotations

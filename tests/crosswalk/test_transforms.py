@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from app.crosswalk.lookups import Lookups
 from app.crosswalk.transforms import TRANSFORMS, Context, Emitted, checked_address
 from app.profile.model import Profile
+from app.settings import REPO_ROOT
 
 EU = "http://publications.europa.eu/resource/authority/"
 
@@ -178,3 +179,17 @@ def test_the_iri_shortcut_agrees_with_the_general_case(lookups: Lookups, head: s
     slow = checked_address(content)
     assert [(type(t), str(t)) for t in fast.terms] == [(type(t), str(t)) for t in slow.terms]
     assert fast.problems == slow.problems
+
+
+def test_transforms_that_read_a_whole_object_declare_the_fields_they_read() -> None:
+    """co_coverage reads three fields inside metadata.custom_fields: each is declared, and CROSSWALK.md shows them."""
+    import inspect
+
+    from app.crosswalk.transforms import READS
+
+    for name, fields in READS.items():
+        source = inspect.getsource(TRANSFORMS[name])
+        for field_path in fields:
+            assert field_path.rsplit(".", 1)[-1].strip('"') in source, (name, field_path)
+    table = (REPO_ROOT / "mappings" / "co" / "CROSSWALK.md").read_text(encoding="utf-8")
+    assert all(f in table for f in READS["co_coverage"])
