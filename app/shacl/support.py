@@ -258,12 +258,16 @@ class PropertyShape:
 
 def check_terms(graph: Graph, *, where: str) -> None:
     """Refuse any sh: term outside the supported table (sh:sparql, sh:targetNode, sh:closed, DCAT-AP's sh:shape...),
-    naming the shape that uses it."""
+    naming the shape that uses it and every unsupported term it uses."""
+    found: dict[Node, set[str]] = {}
     for triple in graph:
         for term in triple:
             if isinstance(term, URIRef) and str(term).startswith(str(SH)) and term not in ALLOWED_TERMS:
-                raise refuse(_named_owner(graph, triple[0], where=where), curie(str(term)),
-                             "not in Puente's table of supported SHACL (app/shacl/support.py)")
+                found.setdefault(_named_owner(graph, triple[0], where=where), set()).add(curie(str(term)))
+    if found:
+        owner = min(found, key=str)
+        raise refuse(owner, ", ".join(sorted(found[owner])),
+                     "not in Puente's table of supported SHACL (app/shacl/support.py)")
 
 
 def _named_owner(graph: Graph, node: Node, *, where: str) -> Node:
