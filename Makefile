@@ -39,13 +39,17 @@ typecheck: install
 unit: native
 	PUENTE_NATIVE_REQUIRED=1 $(BIN)/pytest -q
 
-# The browser test drives Debian's Chromium; installed here when missing (as root, with apt-get).
+# The browser test drives Debian's Chromium; the SPARQL backend's tests start Debian's Virtuoso 7. Installed here
+# when missing (as root, with apt-get); otherwise the command to run is printed and the target fails.
 system-deps:
-	@if [ ! -x "$${PUENTE_CHROMIUM:-/usr/bin/chromium}" ]; then \
+	@missing=""; \
+	[ -x "$${PUENTE_CHROMIUM:-/usr/bin/chromium}" ] || missing="$$missing chromium"; \
+	[ -x /usr/bin/virtuoso-t ] || missing="$$missing virtuoso-opensource-7"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	  else \
-	    echo "The browser test needs Chromium: sudo apt-get install chromium (or set PUENTE_CHROMIUM)"; exit 1; \
+	    echo "The tests need:$$missing (sudo apt-get install$$missing)"; exit 1; \
 	  fi; \
 	fi
 
