@@ -16,9 +16,15 @@ LocalText = dict[str, str]
 
 @lru_cache(maxsize=1)
 def _catalog() -> dict[str, dict[str, str]]:
-    path = Path(__file__).with_name("messages.json")
-    data: dict[str, dict[str, str]] = json.loads(path.read_text(encoding="utf-8"))
-    return data
+    """Every message file of this folder (messages.json, and one per concern), merged; a key given twice is an error."""
+    merged: dict[str, dict[str, str]] = {}
+    for path in sorted(Path(__file__).parent.glob("*.json")):
+        data: dict[str, dict[str, str]] = json.loads(path.read_text(encoding="utf-8"))
+        twice = merged.keys() & data.keys()
+        if twice:
+            raise ValueError(f"{path.name} repeats message keys: {', '.join(sorted(twice))}")
+        merged.update(data)
+    return merged
 
 
 def catalog_keys() -> list[str]:
