@@ -250,8 +250,11 @@ class CompiledEngine:
         nodes = {o for _, _, o in data if not is_literal(o)}
         extra: list[Triple] = []
         by_iri = self._background.by_iri
+        by_namespace = self._background.by_namespace  # vocabularies Puente knows by namespace (namespaces.yaml)
         for node in nodes:
             known = by_iri.get(node)
+            if known is None:
+                known = by_namespace(node)
             if known:
                 extra.extend(known)
         index = build_index(data + extra, self._superclasses, self._canonical)
