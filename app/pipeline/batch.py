@@ -40,7 +40,7 @@ from app.pipeline.terms import Triple, is_iri, is_literal, is_uriref
 from app.pipeline.validation import Finding
 from app.profile.model import Severity
 
-_ROOTS = (DCAT.Dataset, DCAT.DataService, DCAT.Catalog)
+_ROOTS = (DCAT.Dataset, DCAT.DataService, DCAT.Catalog, DCAT.DatasetSeries)
 _ROOT_SET = frozenset(_ROOTS)
 SHARES_PER_WORKER = 4  # smaller shares even out records of different sizes
 AHEAD = 2  # documents in the workers' queue while the next one is read
@@ -390,7 +390,7 @@ def _merge(pieces: list[_Piece], *, opened: Opened, pipeline: Pipeline, lang: st
            findings: list[Finding]) -> CatalogueResult:
     """The shares' records in the order one process lists them (catalogues, datasets and data services, then the
     nodes no record reaches, by focus), written around them without reading them again."""
-    by_type: dict[str, list[bytes]] = {"catalog": [], "dataset": [], "dataservice": []}
+    by_type: dict[str, list[bytes]] = {"catalog": [], "dataset": [], "dataservice": [], "datasetseries": []}
     others: dict[str, dict[str, Any]] = {}
     counted: dict[tuple[str, ...], Severity] = {}
     records = conforming = 0
@@ -417,7 +417,8 @@ def _merge(pieces: list[_Piece], *, opened: Opened, pipeline: Pipeline, lang: st
         "conforms": violations == 0, "source": opened.source.name, "source_detected": opened.detected,
         "lang": lang, "profile": {"iri": str(pipeline.profile.iri), "version": pipeline.profile.version},
         "summary": summary.model_dump()})
-    written = b",".join([*by_type["catalog"], *by_type["dataset"], *by_type["dataservice"], *unowned])
+    written = b",".join([*by_type["catalog"], *by_type["dataset"], *by_type["dataservice"], *by_type["datasetseries"],
+                         *unowned])
     return CatalogueResult(report_json=head[:-1] + b',"records":[' + written + b"]}", conforms=violations == 0,
                            summary=summary, findings=findings)
 

@@ -57,7 +57,7 @@ class _Ownership:
         self.links: dict[Node, list[tuple[Node, Node]]] = {}  # node → (property, IRI or blank node)
         self.texts: dict[tuple[Node, Node], list[Literal]] = {}  # (node, dct:title | dct:identifier) → literals
         kinds: dict[str, dict[Node, None]] = {str(DCAT.Dataset): {}, str(DCAT.DataService): {},
-                                              str(DCAT.Catalog): {}}
+                                              str(DCAT.Catalog): {}, str(DCAT.DatasetSeries): {}}
         rdf_type = str(_RDF_TYPE)
         for subject, predicate, obj in triples:
             if is_iri(predicate, rdf_type):  # comparisons in C: rdflib's __eq__ would run per triple
@@ -71,11 +71,12 @@ class _Ownership:
         self.datasets = list(kinds[str(DCAT.Dataset)])
         self.services = list(kinds[str(DCAT.DataService)])
         self.catalogs = list(kinds[str(DCAT.Catalog)])
-        self.roots = set(self.datasets) | set(self.services) | set(self.catalogs)
+        self.series = list(kinds[str(DCAT.DatasetSeries)])
+        self.roots = set(self.datasets) | set(self.services) | set(self.catalogs) | set(self.series)
         # node → (records that reach it, chain from the first of them); datasets and services before catalogues
         self._main: dict[Node, tuple[list[Node], str]] = {}
         self._catalog: dict[Node, tuple[list[Node], str]] = {}
-        for root in [*self.datasets, *self.services]:
+        for root in [*self.datasets, *self.services, *self.series]:
             self._walk(root, into=self._main)
         for root in self.catalogs:
             self._walk(root, into=self._catalog)
@@ -138,8 +139,8 @@ def report_data(data: Iterable[Triple], findings: list[Finding], *, profile: Pro
     """The report as plain JSON data, shaped like ValidationReport (pydantic models per result cost more than
     finding and filing the result)."""
     own = _Ownership(data)
-    records: dict[Node, list[dict[str, Any]]] = {r: [] for r in [*own.catalogs, *own.datasets, *own.services]
-                                                 if only is None or r in only}
+    records: dict[Node, list[dict[str, Any]]] = {r: [] for r in [*own.catalogs, *own.datasets, *own.services,
+                                                                 *own.series] if only is None or r in only}
     others: dict[Node, list[dict[str, Any]]] = {}
     for finding in findings:
         owners, chain = own.owners(finding.focus)
@@ -152,14 +153,16 @@ def report_data(data: Iterable[Triple], findings: list[Finding], *, profile: Pro
         else:
             others.setdefault(finding.focus, []).append(result)
     catalogs, services, datasets = set(own.catalogs), set(own.services), set(own.datasets)
+    series = set(own.series)
     reports: list[dict[str, Any]] = []
     for node, results in records.items():
         kind: RecordType = ("catalog" if node in catalogs
+                            else "datasetseries" if node in series and node not in datasets
                             else "dataservice" if node in services and node not in datasets else "dataset")
         reports.append(_record(own, node, results, kind=kind, lang=lang))
     reports += [_record(own, node, results, kind="other", lang=lang) for node, results in others.items()]
     counts = {s: sum(1 for f in findings if f.severity == s) for s in Severity}
-    main = [r for r in reports if r["type"] in ("dataset", "dataservice")]
+    main = [r for r in reports if r["type"] in ("dataset", "dataservice", "datasetseries")]
     return {
         "conforms": counts[Severity.VIOLATION] == 0, "source": source, "source_detected": source_detected,
         "lang": lang, "profile": {"iri": str(profile.iri), "version": profile.version},

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from app.pipeline.validation import Finding
 
-RecordType = TypingLiteral["dataset", "dataservice", "catalog", "other"]
+RecordType = TypingLiteral["dataset", "dataservice", "datasetseries", "catalog", "other"]
 # Given a finding, name the input field it is about (crosswalk provenance), or None.
 SourceFieldResolver = Callable[[Finding, str | None], str | None]
 
@@ -42,7 +42,7 @@ class RecordReport(BaseModel):
 
 
 class Summary(BaseModel):
-    records: int = Field(description="Datasets and data services in the input.")
+    records: int = Field(description="Datasets, data services and dataset series in the input.")
     conforming: int = Field(description="Of those, how many have no violation.")
     violations: int
     warnings: int

@@ -39,7 +39,7 @@ def _uses_datos_gob_es(triples: list[Triple]) -> bool:
     return any(p == DC.language or (isinstance(o, URIRef) and "datos.gob.es/" in o) for _, p, o in triples)
 
 
-_RECORD_CLASSES = (DCAT.Dataset, DCAT.Catalog, DCAT.DataService)
+_RECORD_CLASSES = (DCAT.Dataset, DCAT.Catalog, DCAT.DataService, DCAT.DatasetSeries)
 
 
 @dataclass(frozen=True)
