@@ -28,6 +28,9 @@ PREFIX vcard: <http://www.w3.org/2006/vcard/ns#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX adms: <http://www.w3.org/ns/adms#>
+PREFIX spdx: <http://spdx.org/rdf/terms#>
+PREFIX locn: <http://www.w3.org/ns/locn#>
 PREFIX ex: <https://datos.example.org/>
 """
 

@@ -41,6 +41,8 @@ class EUTable:
     member_class: URIRef
     label_es: str
     label_en: str
+    # Spanish labels the upstream file lacks, read from the es/en choice labels of the DCAT-AP-ES CKAN schema
+    es_labels_from_schema: bool = False
 
 
 EU_TABLES = (
@@ -68,7 +70,17 @@ EU_TABLES = (
     EUTable("access-right", "eu/access-right/access-right-skos-ap-act.rdf",
             "http://publications.europa.eu/resource/authority/access-right", DCT.RightsStatement,
             "Derechos de acceso (UE)", "Access rights (EU)"),
+    EUTable("dataset-type", "eu/dataset-type/dataset-types-sparql-result-20230315.ttl",
+            "http://publications.europa.eu/resource/authority/dataset-type", SKOS.Concept,
+            "Tipos de conjunto de datos (UE)", "Dataset types (EU)", es_labels_from_schema=True),
+    EUTable("distribution-status", "eu/distribution-status/distribution-status.rdf",
+            "http://publications.europa.eu/resource/authority/distribution-status", SKOS.Concept,
+            "Estados de la distribución (UE)", "Distribution statuses (EU)"),
 )
+
+# The DCAT-AP-ES CKAN schema (ckanext-schemingdcat): its select fields give es/en labels for EU and ADMS codes.
+SCHEMA_YAML = "es/ckanext-schemingdcat_es_dcat_ap_full.yaml"
+PUBLISHER_TYPES = "http://purl.org/adms/publishertype/"
 
 # The 2022 frequency table adds codes the 2019 multilingual table lacks; upstream gives
 # them English labels only, so the Spanish ones here are Puente's own translations.
@@ -128,10 +140,37 @@ def _scheme_header(out: Graph, *, scheme: URIRef, label_es: str, label_en: str,
         out.add((scheme, OWL.versionInfo, Literal(version)))
 
 
+def schema_choice_labels(sources: Path) -> dict[str, dict[str, str]]:
+    """IRI → {language: label} of every select choice of the DCAT-AP-ES CKAN schema (first label wins)."""
+    import yaml
+
+    found: dict[str, dict[str, str]] = {}
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            value, label = node.get("value"), node.get("label")
+            if isinstance(value, str) and isinstance(label, dict) and value.startswith("http"):
+                found.setdefault(value, {str(k): str(v) for k, v in label.items()})
+            for child in node.values():
+                walk(child)
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+
+    walk(yaml.safe_load((sources / SCHEMA_YAML).read_text(encoding="utf-8")))
+    return found
+
+
 def build_eu_table(table: EUTable, sources: Path) -> Graph:
     """Trim one EU authority table to what Puente uses."""
     src = Graph()
     src.parse(sources / table.source, format="turtle" if table.source.endswith(".ttl") else "xml")
+    if table.es_labels_from_schema:
+        for iri, labels in schema_choice_labels(sources).items():
+            concept = URIRef(iri)
+            if iri.startswith(table.scheme + "/") and "es" in labels and not any(
+                    getattr(label, "language", None) == "es" for label in src.objects(concept, SKOS.prefLabel)):
+                src.add((concept, SKOS.prefLabel, Literal(labels["es"], lang="es")))
     for code, (es, en) in EXTRA_LABELS.get(table.name, {}).items():
         concept = URIRef(f"{table.scheme}/{code}")
         src.add((concept, SKOS.prefLabel, Literal(es, lang="es")))
@@ -185,6 +224,26 @@ def build_eu_table(table: EUTable, sources: Path) -> Graph:
             out.add((concept, SKOS.notation, Literal(code)))
             out.add((concept, SKOS.prefLabel, Literal(es, lang="es")))
             out.add((concept, SKOS.prefLabel, Literal(en, lang="en")))
+    return out
+
+
+def build_publisher_types(sources: Path) -> Graph:
+    """The ADMS publisher types (what kind of body publishes), with the DCAT-AP-ES schema's es/en labels."""
+    scheme = URIRef(PUBLISHER_TYPES + "1.0")
+    out = Graph()
+    _bind(out)
+    _scheme_header(out, scheme=scheme, label_es="Tipos de publicador (ADMS)", label_en="Publisher types (ADMS)",
+                   member_class=SKOS.Concept, version="1.0", source=SCHEMA_YAML)
+    for iri, labels in sorted(schema_choice_labels(sources).items()):
+        if not iri.startswith(PUBLISHER_TYPES):
+            continue
+        concept = URIRef(iri)
+        out.add((concept, RDF.type, SKOS.Concept))
+        out.add((concept, SKOS.inScheme, scheme))
+        out.add((concept, SKOS.notation, Literal(iri[len(PUBLISHER_TYPES):])))
+        for lang in KEEP_LANGS:
+            if labels.get(lang):
+                out.add((concept, SKOS.prefLabel, Literal(labels[lang], lang=lang)))
     return out
 
 
@@ -360,6 +419,7 @@ def main() -> None:
         (t.name, build_eu_table(t, sources), t.source) for t in EU_TABLES
     ]
     outputs.append(("media-type", build_media_types(sources), "media-types/iana_media_types.DERIVED.csv"))
+    outputs.append(("publisher-type", build_publisher_types(sources), SCHEMA_YAML))
     national_dir = args.out / "national"
     national_dir.mkdir(parents=True, exist_ok=True)
     sectors = "es/sector_to_data-theme.csv"

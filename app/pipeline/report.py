@@ -59,7 +59,7 @@ class _Ownership:
         self.links: dict[Node, list[tuple[Node, Node]]] = {}  # node → (property, IRI or blank node)
         self.texts: dict[tuple[Node, Node], list[Literal]] = {}  # (node, dct:title | dct:identifier) → literals
         kinds: dict[str, dict[Node, None]] = {str(DCAT.Dataset): {}, str(DCAT.DataService): {},
-                                              str(DCAT.Catalog): {}}
+                                              str(DCAT.Catalog): {}, str(DCAT.DatasetSeries): {}}
         rdf_type = str(_RDF_TYPE)
         for subject, predicate, obj in triples:
             if is_iri(predicate, rdf_type):  # comparisons in C: rdflib's __eq__ would run per triple
@@ -73,11 +73,12 @@ class _Ownership:
         self.datasets = list(kinds[str(DCAT.Dataset)])
         self.services = list(kinds[str(DCAT.DataService)])
         self.catalogs = list(kinds[str(DCAT.Catalog)])
-        self.roots = set(self.datasets) | set(self.services) | set(self.catalogs)
+        self.series = list(kinds[str(DCAT.DatasetSeries)])
+        self.roots = set(self.datasets) | set(self.services) | set(self.catalogs) | set(self.series)
         # node → (records that reach it, chain from the first of them); datasets and services before catalogues
         self._main: dict[Node, tuple[list[Node], str]] = {}
         self._catalog: dict[Node, tuple[list[Node], str]] = {}
-        for root in [*self.datasets, *self.services]:
+        for root in [*self.datasets, *self.services, *self.series]:
             self._walk(root, into=self._main)
         for root in self.catalogs:
             self._walk(root, into=self._catalog)
@@ -130,8 +131,8 @@ def report_data(data: Iterable[Triple], findings: list[Finding], *, profile: Pro
 
     `only`: report these records alone (a share of a catalogue that also holds other records' descriptions)."""
     own = _Ownership(data)
-    records: dict[Node, list[ReportResult]] = {r: [] for r in [*own.catalogs, *own.datasets, *own.services]
-                                               if only is None or r in only}
+    records: dict[Node, list[ReportResult]] = {r: [] for r in [*own.catalogs, *own.datasets, *own.services,
+                                                               *own.series] if only is None or r in only}
     others: dict[Node, list[ReportResult]] = {}
     for finding in findings:
         owners, chain = own.owners(finding.focus)
@@ -144,14 +145,16 @@ def report_data(data: Iterable[Triple], findings: list[Finding], *, profile: Pro
         else:
             others.setdefault(finding.focus, []).append(result)
     catalogs, services, datasets = set(own.catalogs), set(own.services), set(own.datasets)
+    series = set(own.series)
     reports: list[RecordReport] = []
     for node, results in records.items():
         kind: RecordType = ("catalog" if node in catalogs
+                            else "datasetseries" if node in series and node not in datasets
                             else "dataservice" if node in services and node not in datasets else "dataset")
         reports.append(_record(own, node, results, kind=kind, lang=lang))
     reports += [_record(own, node, results, kind="other", lang=lang) for node, results in others.items()]
     counts = {s: sum(1 for f in findings if f.severity == s) for s in Severity}
-    main = [r for r in reports if r["type"] in ("dataset", "dataservice")]
+    main = [r for r in reports if r["type"] in ("dataset", "dataservice", "datasetseries")]
     summary: Summary = {"records": len(main), "conforming": sum(1 for r in main if r["conforms"]),
                         "violations": counts[Severity.VIOLATION], "warnings": counts[Severity.WARNING],
                         "infos": counts[Severity.INFO]}

@@ -14,7 +14,7 @@ from typing_extensions import TypedDict
 
 from app.findings import Finding
 
-RecordType = Literal["dataset", "dataservice", "catalog", "other"]
+RecordType = Literal["dataset", "dataservice", "datasetseries", "catalog", "other"]
 SeverityName = Literal["violation", "warning", "info"]
 # Given a finding, name the input field it is about (crosswalk provenance), or None.
 SourceFieldResolver = Callable[[Finding, str | None], str | None]
@@ -45,7 +45,7 @@ class RecordReport(TypedDict):
 
 
 class Summary(TypedDict):
-    records: Annotated[int, Field(description="Datasets and data services in the input.")]
+    records: Annotated[int, Field(description="Datasets, data services and dataset series in the input.")]
     conforming: Annotated[int, Field(description="Of those, how many have no violation.")]
     violations: int
     warnings: int

@@ -32,7 +32,7 @@ from app.rdf.terms import is_iri
 from app.rdf.triple_index import TripleIndex
 from app.settings import Settings
 
-_RECORD_CLASSES = (DCAT.Dataset, DCAT.Catalog, DCAT.DataService)
+_RECORD_CLASSES = (DCAT.Dataset, DCAT.Catalog, DCAT.DataService, DCAT.DatasetSeries)
 
 
 @dataclass(frozen=True)

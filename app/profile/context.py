@@ -51,12 +51,13 @@ def build_context(shapes_graph: Graph) -> dict[str, Any]:
     for path_iri in sorted(paths):
         short = curie(path_iri)
         local = short.split(":")[-1]
-        if local in locals_seen and locals_seen[local] != path_iri:
-            continue  # two properties share a local name: the second keeps its prefixed form
-        locals_seen[local] = path_iri
         term: dict[str, str] = {"@id": short}
         if paths[path_iri]:
             term["@type"] = "@id"
+        if local in locals_seen and locals_seen[local] != path_iri:
+            context[short] = term  # two properties share a local name: the second keeps its prefixed form
+            continue
+        locals_seen[local] = path_iri
         context[local] = term
     return {"@context": context}
 

@@ -16,7 +16,7 @@ from rdflib.term import Node
 
 from app.errors import ConfigurationError
 from app.i18n import LocalText
-from app.profile.model import Background, ClassInfo, Level, Profile, ShapeInfo, Vocabulary
+from app.profile.model import Background, ClassInfo, Level, NamespaceRule, Profile, ShapeInfo, Vocabulary
 from app.rdf.namespaces import DCT, PREFIXES, PROFILE_IRI, PUENTE, SH
 from app.rdf.terms import Triple, load_turtle_file
 from app.shacl.support import check_terms, read_property_shapes
@@ -105,6 +105,74 @@ def load_shapes(shapes_dir: Path) -> tuple[Graph, dict[str, ShapeInfo], list[Cla
     return merged, shapes, classes, files
 
 
+def _expand(term: object, *, where: str) -> URIRef:
+    """A CURIE with a house prefix (dct:Location) or a full IRI, as a URIRef."""
+    text = str(term)
+    prefix, _, local = text.partition(":")
+    if prefix in PREFIXES and not local.startswith("//"):
+        return URIRef(PREFIXES[prefix] + local)
+    if text.startswith(("http://", "https://")):
+        return URIRef(text)
+    raise _fail(f"{where}: {text!r} is neither a CURIE with a known prefix nor an http(s) IRI")
+
+
+def load_namespaces(path: Path) -> tuple[NamespaceRule, ...]:
+    """The namespace-level background knowledge of vocabularies/namespaces.yaml (see that file)."""
+    import yaml
+
+    if not path.exists():
+        return ()
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise _fail(f"{path}: {exc}") from exc
+    if not isinstance(data, list):
+        raise _fail(f"{path}: expected a list of namespace rules")
+    allowed = {"name", "title", "namespaces", "scheme", "types", "label_properties", "used_for", "source"}
+    rules: list[NamespaceRule] = []
+    seen: set[str] = set()
+    for entry in data:
+        where = f"{path.name}: {entry.get('name') if isinstance(entry, dict) else entry!r}"
+        if not isinstance(entry, dict) or set(entry) - allowed or not {"name", "title", "namespaces", "types",
+                                                                          "used_for", "source"} <= set(entry):
+            raise _fail(f"{where}: a rule has exactly the keys {sorted(allowed)} (scheme, label_properties optional)")
+        title = {str(k): str(v) for k, v in (entry["title"] or {}).items()}
+        _require_langs(title, what=f"{where} title")
+        namespaces = tuple(str(n) for n in entry["namespaces"])
+        for namespace in namespaces:
+            if not namespace.startswith(("http://", "https://")) or not namespace.endswith(("/", "#")):
+                raise _fail(f"{where}: {namespace!r} must be an http(s) IRI ending in / or #")
+            if namespace in seen:
+                raise _fail(f"{where}: {namespace} is claimed by two rules")
+            seen.add(namespace)
+        types = tuple(_expand(t, where=where) for t in entry["types"])
+        if not namespaces or not types:
+            raise _fail(f"{where}: needs at least one namespace and one type")
+        scheme = entry.get("scheme")
+        rules.append(NamespaceRule(
+            name=str(entry["name"]), title=title, namespaces=namespaces, types=types,
+            scheme=_expand(scheme, where=where) if scheme else None,
+            label_properties=tuple(_expand(p, where=where) for p in entry.get("label_properties") or ()),
+            used_for=tuple(_expand(p, where=where) for p in entry["used_for"]), source=str(entry["source"])))
+    return tuple(rules)
+
+
+def _licence_aliases(concepts: dict[Node, list[Triple]], by_iri: dict[Node, list[Triple]], graph: Graph) -> None:
+    """A licence table's exactMatch URLs (Creative Commons...) stand for its licences: know them as such, under
+    http and https and with or without the trailing slash (all four circulate)."""
+    for concept, known in concepts.items():
+        for match in graph.objects(concept, SKOS.exactMatch):
+            text = str(match)
+            if not isinstance(match, URIRef) or not text.startswith(("http://", "https://")):
+                continue
+            bare = text.split("://", 1)[1].rstrip("/")
+            for alias in {URIRef(f"{scheme}://{bare}{slash}") for scheme in ("http", "https") for slash in ("", "/")}:
+                if alias in by_iri:
+                    continue  # an IRI a vocabulary describes keeps its own description
+                by_iri[alias] = [(alias, p, o) for (_, p, o) in known if p in (RDF.type, SKOS.prefLabel)]
+                by_iri[alias].append((alias, SKOS.exactMatch, concept))
+
+
 def load_vocabularies(vocab_dir: Path) -> tuple[dict[str, Vocabulary], Background]:
     """Load every SKOS scheme under vocabularies/ and index the background knowledge."""
     vocabularies: dict[str, Vocabulary] = {}
@@ -116,6 +184,7 @@ def load_vocabularies(vocab_dir: Path) -> tuple[dict[str, Vocabulary], Backgroun
     alignments = Dataset(default_union=True)
     for prefix, ns in PREFIXES.items():
         alignments.bind(prefix, ns)
+    licence_tables: list[tuple[dict[Node, list[Triple]], Graph]] = []
     for path in sorted(vocab_dir.glob("**/*.ttl")):
         # upstream/ holds the raw copies regenerate.py trims; they are inputs, not vocabularies.
         folders = path.relative_to(vocab_dir).parts[:-1]
@@ -142,16 +211,22 @@ def load_vocabularies(vocab_dir: Path) -> tuple[dict[str, Vocabulary], Backgroun
         scheme_triples: list[Triple] = [(scheme, RDF.type, SKOS.ConceptScheme)]
         scheme_triples += [(scheme, DCT.title, t) for t in graph.objects(scheme, DCT.title)]
         by_iri.setdefault(scheme, []).extend(scheme_triples)
+        described: dict[Node, list[Triple]] = {}
         for concept in concepts:
             known: list[Triple] = [(concept, RDF.type, t) for t in graph.objects(concept, RDF.type)]
             known.append((concept, SKOS.inScheme, scheme))
             known += [(concept, SKOS.prefLabel, label) for label in graph.objects(concept, SKOS.prefLabel)
                       if isinstance(label, Literal) and label.language in (None, "es", "en", "pt")]
             by_iri.setdefault(concept, []).extend(known)
+            described[concept] = known
             if str(concept).startswith("https://www.iana.org/"):
                 # IANA IRIs circulate with http:// too (DCAT-AP-ES accepts both): know them under either scheme
                 alias = URIRef("http://" + str(concept)[len("https://"):])
                 by_iri.setdefault(alias, []).extend((alias, p, o) for (_, p, o) in known)
+        if member_class == DCT.LicenseDocument:
+            licence_tables.append((described, graph))
+    for described, graph in licence_tables:  # after every vocabulary, so that none is shadowed by an alias
+        _licence_aliases(described, by_iri, graph)
     for path in sorted((vocab_dir / "alignments").glob("*.ttl")):
         try:
             load_turtle_file(path, into=alignments.graph(URIRef(path.resolve().as_uri())))
@@ -164,9 +239,11 @@ def load_vocabularies(vocab_dir: Path) -> tuple[dict[str, Vocabulary], Backgroun
     for child, parent in ontology.subject_objects(RDFS.subClassOf):
         superclasses.setdefault(child, []).append(parent)
     ranges = dict(ontology.subject_objects(RDFS.range))
+    rules = load_namespaces(vocab_dir / "namespaces.yaml")
+    prefixes = tuple(sorted((n for rule in rules for n in rule.namespaces), key=len, reverse=True))
     background = Background(by_iri={k: tuple(dict.fromkeys(v)) for k, v in by_iri.items()},
                             superclasses={k: tuple(v) for k, v in superclasses.items()}, ranges=ranges,
-                            knowledge=alignments)
+                            knowledge=alignments, namespaces=rules, namespace_prefixes=prefixes)
     return vocabularies, background
 
 

@@ -8,8 +8,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from rdflib import Graph, URIRef
-from rdflib.namespace import RDF, RDFS
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from app.findings import Severity
@@ -79,6 +79,35 @@ class Vocabulary:
 
 
 @dataclass(frozen=True)
+class NamespaceRule:
+    """What an IRI of a namespace is, for vocabularies whose tables Puente does not ship (namespaces.yaml)."""
+
+    name: str
+    title: LocalText
+    namespaces: tuple[str, ...]
+    types: tuple[URIRef, ...]
+    scheme: URIRef | None
+    label_properties: tuple[URIRef, ...]
+    used_for: tuple[URIRef, ...]
+    source: str
+
+    def triples(self, iri: URIRef, namespace: str) -> tuple[Triple, ...]:
+        """The triples this rule states about `iri` (which starts with `namespace`); none without a code."""
+        code = str(iri)[len(namespace):].rstrip("/")
+        if not code:
+            return ()
+        known: list[Triple] = [(iri, RDF.type, cls) for cls in self.types]
+        if self.scheme is not None:
+            known.append((iri, SKOS.inScheme, self.scheme))
+        known.append((iri, SKOS.notation, Literal(code)))
+        known += [(iri, prop, Literal(code)) for prop in self.label_properties]
+        return tuple(known)
+
+
+_NAMESPACE_CACHE_SIZE = 50_000
+
+
+@dataclass(frozen=True)
 class Background:
     """What Puente knows about vocabulary IRIs, supplied to validation instead of the network."""
 
@@ -86,6 +115,31 @@ class Background:
     superclasses: dict[Node, tuple[Node, ...]]
     ranges: dict[Node, Node] = field(default_factory=dict)
     knowledge: Graph = field(default_factory=Graph)  # all vocabularies and alignments, for crosswalk lookups
+    namespaces: tuple[NamespaceRule, ...] = ()
+    # every namespace of every rule, longest first (so the most specific rule wins), for one C-level startswith
+    namespace_prefixes: tuple[str, ...] = ()
+    _by_namespace: dict[Node, tuple[Triple, ...]] = field(default_factory=dict, compare=False, repr=False)
+
+    def by_namespace(self, node: Node) -> tuple[Triple, ...]:
+        """What the namespace rules say about an IRI no vocabulary file describes (empty when none applies)."""
+        if type(node) is not URIRef or not str.startswith(node, self.namespace_prefixes):
+            return ()
+        found = self._by_namespace.get(node)
+        if found is None:
+            found = ()
+            for namespace in self.namespace_prefixes:
+                if node.startswith(namespace):
+                    rule = next(r for r in self.namespaces if namespace in r.namespaces)
+                    found = rule.triples(node, namespace)
+                    break
+            if len(self._by_namespace) >= _NAMESPACE_CACHE_SIZE:
+                self._by_namespace.clear()
+            self._by_namespace[node] = found
+        return found
+
+    def known(self, node: Node) -> tuple[Triple, ...]:
+        """Everything Puente knows about `node`: from its vocabularies, else from its namespace."""
+        return self.by_iri.get(node) or self.by_namespace(node)
 
     def triples_for(self, graph: Graph) -> list[Triple]:
         """The background triples relevant to `graph`: types and labels of the IRIs it uses."""
@@ -95,7 +149,7 @@ class Background:
             if obj in seen:
                 continue
             seen.add(obj)
-            extra = self.by_iri.get(obj)
+            extra = self.known(obj)
             if extra:
                 added.extend(extra)
         for cls in set(graph.objects(None, RDF.type)) | {t[2] for t in added if t[1] == RDF.type}:
@@ -105,7 +159,7 @@ class Background:
 
     def types_of(self, iri: Node) -> list[Node]:
         """The classes Puente's vocabularies give to `iri`."""
-        return [o for (_, p, o) in self.by_iri.get(iri, ()) if p == RDF.type]
+        return [o for (_, p, o) in self.known(iri) if p == RDF.type]
 
 
 @dataclass(frozen=True)

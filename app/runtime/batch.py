@@ -39,7 +39,7 @@ from app.pipeline.run import Opened, Pipeline
 from app.rdf.namespaces import DCAT
 from app.rdf.terms import Triple, is_iri, is_literal, is_uriref
 
-_ROOTS = (DCAT.Dataset, DCAT.DataService, DCAT.Catalog)
+_ROOTS = (DCAT.Dataset, DCAT.DataService, DCAT.Catalog, DCAT.DatasetSeries)
 _ROOT_SET = frozenset(_ROOTS)
 SHARES_PER_WORKER = 4  # smaller shares even out records of different sizes
 AHEAD = 2  # documents in the workers' queue while the next one is read
@@ -389,7 +389,7 @@ def _merge(pieces: list[_Piece], *, opened: Opened, pipeline: Pipeline, lang: st
            findings: list[Finding]) -> CatalogueResult:
     """The shares' records in the order one process lists them (catalogues, datasets and data services, then the
     nodes no record reaches, by focus), written around them without reading them again."""
-    by_type: dict[str, list[bytes]] = {"catalog": [], "dataset": [], "dataservice": []}
+    by_type: dict[str, list[bytes]] = {"catalog": [], "dataset": [], "dataservice": [], "datasetseries": []}
     others: dict[str, RecordReport] = {}
     counted: dict[tuple[str, ...], Severity] = {}
     records = conforming = 0
@@ -416,7 +416,8 @@ def _merge(pieces: list[_Piece], *, opened: Opened, pipeline: Pipeline, lang: st
                                     source_detected=opened.detected, lang=lang, profile=pipeline.profile,
                                     summary=summary, records=[]))
     assert head.endswith(b'"records":[]}'), "records must stay the report's last field"
-    written = b",".join([*by_type["catalog"], *by_type["dataset"], *by_type["dataservice"], *unowned])
+    written = b",".join([*by_type["catalog"], *by_type["dataset"], *by_type["dataservice"], *by_type["datasetseries"],
+                         *unowned])
     return CatalogueResult(report_json=head[:-2] + written + b"]}", conforms=violations == 0,
                            summary=summary, findings=findings)
 

@@ -42,6 +42,7 @@ class Knowledge(Protocol):
     def by_iri(self) -> dict[Node, tuple[Triple, ...]]: ...
     @property
     def superclasses(self) -> dict[Node, tuple[Node, ...]]: ...
+    def by_namespace(self, node: Node) -> tuple[Triple, ...]: ...
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ class FastEngine:
                                   check=s.constraint.build(canon))
                         for s in shapes]
         self._by_iri = background.by_iri
+        self._by_namespace = background.by_namespace  # vocabularies Puente knows by namespace (namespaces.yaml)
         self._superclasses = {canon(child): tuple(canon(parent) for parent in parents)
                               for child, parents in background.superclasses.items()}
         # What a check may read of a value node (not of the focus): its types, and the properties of helper shapes.
@@ -85,9 +87,11 @@ class FastEngine:
         # the background describes IRIs alone (and a literal's hash is Python code)
         nodes = {o for _, _, o in data if not is_literal(o)}
         extra: list[Triple] = []
-        by_iri = self._by_iri
+        by_iri, by_namespace = self._by_iri, self._by_namespace
         for node in nodes:
             known = by_iri.get(node)
+            if known is None:
+                known = by_namespace(node)
             if known:
                 extra.extend(known)
         index = build_index(data + extra, self._superclasses, self._canonical)

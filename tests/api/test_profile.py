@@ -32,6 +32,25 @@ def test_profile_page_lists_every_class_and_property(client: TestClient, profile
     assert "/vocabularies/frequency" in page
 
 
+@pytest.mark.parametrize("lang,word", [("es", "Obligatorio"), ("en", "Mandatory"), ("pt", "Obrigatório")])
+def test_profile_page_shows_the_publisher_as_a_regional_strengthening(client: TestClient, lang: str,
+                                                                      word: str) -> None:
+    """The dataset's publisher row says it is mandatory, and why: DCAT-AP only recommends it; these require it."""
+    page = client.get(f"/profile?lang={lang}", headers={"accept": "text/html"}).text
+    dataset = page[page.index('id="dcat-Dataset"'):page.index('id="dcat-Distribution"')]
+    row = dataset[dataset.index('title="http://purl.org/dc/terms/publisher"'):]
+    row = row[:row.index("</tr>")]
+    assert word in row
+    for standard in ("DCAT-AP 3.0.1", "DCAT-AP-ES", "NTI-RISP", "POD 1.1", "GEALC"):
+        assert standard in row, (lang, standard)
+
+
+def test_profile_page_lists_dataset_series(client: TestClient) -> None:
+    page = client.get("/profile?lang=en").text
+    assert 'id="dcat-DatasetSeries"' in page and "Dataset series" in page
+    assert "/vocabularies/dataset-type" in page and "/vocabularies/distribution-status" in page
+
+
 def test_profile_page_in_english(client: TestClient) -> None:
     page = client.get("/profile?lang=en").text
     assert "Mandatory" in page and "Dataset" in page and '<html lang="en">' in page

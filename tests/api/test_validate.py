@@ -85,8 +85,9 @@ def test_catalogue_gives_one_entry_per_dataset(client: TestClient) -> None:
     report = client.post("/validate", content=body, headers=TTL).json()
     datasets = [r for r in report["records"] if r["type"] == "dataset"]
     assert {r["id"] for r in datasets} == {"presupuesto-2024", "hogares"}
-    assert report["summary"]["conforming"] == 2  # the dataset and the data service of base.ttl
-    assert report["summary"]["records"] == 3
+    assert report["summary"]["conforming"] == 3  # the dataset, the data service and the dataset series of base.ttl
+    assert report["summary"]["records"] == 4
+    assert [r["id"] for r in report["records"] if r["type"] == "datasetseries"] == ["presupuestos"]
 
 
 class _Recorder(http.server.BaseHTTPRequestHandler):

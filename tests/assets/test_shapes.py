@@ -122,8 +122,26 @@ def test_every_shape_file_describes_its_severity_consistently(profile: Profile) 
         assert shape.severity.value == expected[shape.level.value], shape.iri
 
 
-def test_node_shapes_cover_the_ten_profile_classes(profile: Profile) -> None:
+def test_node_shapes_cover_the_twelve_profile_classes(profile: Profile) -> None:
     targets = {c.target_class.rsplit("/", 1)[-1].rsplit("#", 1)[-1] for c in profile.classes}
     assert targets == {"Catalog", "Dataset", "Distribution", "DataService", "Agent", "Kind", "CatalogRecord",
-                       "PeriodOfTime", "Location", "LicenseDocument"}
+                       "PeriodOfTime", "Location", "LicenseDocument", "DatasetSeries", "Checksum"}
     assert all((None, RDF.type, SH.NodeShape) in profile.shapes_graph for _ in [0])
+
+
+def test_class_checks_do_not_blame_plain_text(profile: Profile) -> None:
+    """A class check also fires on an IRI Puente cannot place: its message may not say the value is "plain text"."""
+    for shape in profile.shapes.values():
+        if shape.component == "sh:ClassConstraintComponent":
+            for lang, words in (("es", ("texto suelto", "no como un texto", "texto libre")),
+                                ("en", ("plain text", "not as text", "free text"))):
+                assert not any(w in shape.message[lang] for w in words), (shape.iri, shape.message[lang])
+
+
+def test_portuguese_texts_come_with_their_name(profile: Profile) -> None:
+    """A shape that speaks Portuguese in its message also names itself in Portuguese (reports show both)."""
+    with_pt = [s for s in profile.shapes.values() if s.message.get("pt")]
+    assert len(with_pt) >= 39  # the 34 shapes added for issue 12 and the 5 messages reworded there
+    for shape in with_pt:
+        assert shape.name.get("pt"), shape.iri
+        assert shape.message["pt"] not in (shape.message["es"], shape.message["en"]), shape.iri

@@ -23,6 +23,7 @@ EXPECTED_CLASSES = {
     "data-theme": SKOS.Concept, "frequency": DCT.Frequency, "file-type": DCT.MediaTypeOrExtent,
     "language": DCT.LinguisticSystem, "country": DCT.Location, "licence": DCT.LicenseDocument,
     "access-right": DCT.RightsStatement, "media-type": DCT.MediaType, "planned-availability": SKOS.Concept,
+    "dataset-type": SKOS.Concept, "distribution-status": SKOS.Concept, "publisher-type": SKOS.Concept,
 }
 
 
@@ -59,6 +60,44 @@ def test_eu_tables_carry_spanish_labels(profile: Profile, name: str) -> None:
     with_es = {c for c in concepts if any(getattr(lbl, "language", None) == "es"
                                           for lbl in graph.objects(c, SKOS.prefLabel))}
     assert len(with_es) / len(concepts) > 0.8
+
+
+def test_publisher_types_are_the_adms_table_in_spanish_and_english(profile: Profile) -> None:
+    """The eleven ADMS publisher types DCAT-AP names for an agent's dct:type, labelled as DCAT-AP-ES's schema does."""
+    vocab = profile.vocabularies["publisher-type"]
+    assert vocab.iri == "http://purl.org/adms/publishertype/1.0"
+    codes = {str(c).rsplit("/", 1)[-1] for c in vocab.graph.subjects(SKOS.inScheme, None)}
+    assert len(codes) == 11 and {"LocalAuthority", "NationalAuthority", "RegionalAuthority",
+                                 "PrivateIndividual(s)"} <= codes
+    from rdflib import URIRef
+    local = URIRef("http://purl.org/adms/publishertype/LocalAuthority")
+    assert Literal("Autoridad local", lang="es") in set(vocab.graph.objects(local, SKOS.prefLabel))
+    assert Literal("Local authority", lang="en") in set(vocab.graph.objects(local, SKOS.prefLabel))
+
+
+def test_dataset_types_and_distribution_statuses(profile: Profile) -> None:
+    from rdflib import URIRef
+    types = profile.vocabularies["dataset-type"]
+    assert types.concept_count == 24
+    statistical = URIRef(f"{EU}dataset-type/STATISTICAL")
+    assert Literal("Conjunto de datos estadísticos", lang="es") in set(types.graph.objects(statistical, SKOS.prefLabel))
+    statuses = profile.vocabularies["distribution-status"]
+    codes = {str(c).rsplit("/", 1)[-1] for c in statuses.graph.subjects(SKOS.inScheme, None)}
+    assert codes == {"COMPLETED", "DEPRECATED", "DEVELOP", "WITHDRAWN"}  # OP_DATPRO left out
+    for concept in statuses.graph.subjects(SKOS.inScheme, None):
+        langs = {lbl.language for lbl in statuses.graph.objects(concept, SKOS.prefLabel) if isinstance(lbl, Literal)}
+        assert {"es", "en", "pt"} <= langs, concept
+
+
+def test_licence_table_urls_are_known_as_their_licence(profile: Profile) -> None:
+    """The Creative Commons URLs the EU licence table lists as exactMatch stand for its licences, in either scheme."""
+    from rdflib import URIRef
+    for url in ("http://creativecommons.org/licenses/by/4.0/", "https://creativecommons.org/licenses/by/4.0",
+                "https://creativecommons.org/publicdomain/zero/1.0/"):
+        known = profile.background.known(URIRef(url))
+        assert (URIRef(url), RDF.type, DCT.LicenseDocument) in known, url
+        assert any(p == SKOS.exactMatch and str(o).startswith(f"{EU}licence/") for _, p, o in known), url
+        assert any(p == SKOS.prefLabel and getattr(o, "language", None) == "es" for _, p, o in known), url
 
 
 def test_known_codes_resolve(profile: Profile) -> None:

@@ -36,6 +36,14 @@ def test_conforming_record_exits_0() -> None:
     assert "cumple el perfil" in result.stdout
 
 
+def test_a_record_using_the_vocabularies_dcat_ap_recommends_exits_0() -> None:
+    """ADMS publisher types, EU corporate bodies, places, continents, NUTS, GeoNames, CC licence URLs, EU dataset
+    types and distribution statuses... (issue 12): no false violation, so scripts see success."""
+    result = run("validate", str(CASES / "dcat" / "recommended-vocabularies" / "input.ttl"), "--lang", "en")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 Errors · 0 Warnings" in result.stdout
+
+
 def test_unreadable_input_exits_2() -> None:
     result = run("validate", "-", stdin=b"{ not json")
     assert result.returncode == 2

@@ -112,6 +112,26 @@ def test_an_rdf_catalogue_is_shared_out_by_record(pipeline: Pipeline) -> None:
     assert [r["type"] for r in shared.report["records"]][:2] == ["catalog", "dataset"]
 
 
+def test_dataset_series_are_shared_out_and_reported_as_records(pipeline: Pipeline) -> None:
+    """Series are records of their own: shared out like datasets, their findings under "datasetseries"."""
+    parts = []
+    for n in range(6):
+        parts.append(f'<http://ex.org/s{n}> a dcat:DatasetSeries ; dct:title "Serie {n}"@es .\n'
+                     f'<http://ex.org/d{n}> a dcat:Dataset ; dct:title "Conjunto {n}"@es ; dct:description "D."@es ;'
+                     f' dct:publisher <http://ex.org/org> ; dcat:inSeries <http://ex.org/s{n}> .')
+    body = ("@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .\n"
+            "<http://ex.org/org> a <http://xmlns.com/foaf/0.1/Agent> ; <http://xmlns.com/foaf/0.1/name> \"Org\" .\n"
+            + "\n".join(parts)).encode()
+    document = Document("dcat", "text/turtle", body, 12)
+    shared = _run(pipeline, document, processes=2)
+    alone = _run(pipeline, document, processes=1)
+    assert _normal(shared.report) == _normal(alone.report)
+    series = [r for r in shared.report["records"] if r["type"] == "datasetseries"]
+    assert len(series) == 6 and shared.report["summary"]["records"] == 12
+    assert all(not r["conforms"] and any(x["path"] == "dct:description" for x in r["results"]) for r in series)
+    assert shared.report_json == REPORT_ADAPTER.dump_json(shared.report)
+
+
 def test_several_documents_overlapped_answer_as_each_alone(pipeline: Pipeline) -> None:
     """`puente validate a b c`: the next document is read while the workers validate the previous one; each
     answer is the one a run on that document alone gives, in order, and a bad document is an error in its place."""

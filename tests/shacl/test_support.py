@@ -187,6 +187,10 @@ class _NoBackground:
     by_iri: dict[object, tuple[object, ...]] = {}
     superclasses = {SUB: (C,)}
 
+    @staticmethod
+    def by_namespace(node: object) -> tuple[object, ...]:
+        return ()
+
 
 def _keys(findings: list[Finding]) -> list[tuple[str, ...]]:
     return sorted((str(f.focus), str(f.path), "" if f.value is None else f.value.n3(), f.component, f.shape,
