@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Literal as TypingLiteral
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SKOS
+from rdflib.namespace import RDF, SKOS
 
 from app.errors import ConfigurationError
 from app.i18n import LocalText
@@ -159,8 +159,3 @@ def load_metrics(assets_dir: Path = REPO_ROOT) -> Metrics:
     graph.parse(assets_dir / METRICS_FILE, format="turtle")
     return parse_metrics(graph)
 
-
-def comment(graph: Graph, node: URIRef) -> str | None:
-    """A metric's rdfs:comment (English), for documentation pages."""
-    value = graph.value(node, RDFS.comment)
-    return str(value) if value is not None else None

@@ -189,3 +189,24 @@ ex:b a dcat:Distribution ; dcat:accessURL <https://b.example/page> ; dct:rights 
     checked = {"https://a.example/page": ok("https://a.example/page")}
     scored = scorer.score(index_of(turtle), DS, compliant=False, now=NOW, links=checked)
     assert scored.best_distribution == URIRef("https://datos.example.org/a") and scored.quality.score == 50
+
+
+def test_freshness_reads_the_data_date_first_then_the_latest_modified(scorer: Scorer) -> None:
+    monthly = f"dct:accrualPeriodicity <{EU}frequency/MONTHLY>"
+    dated = BASE + f"""; {monthly} ; dct:modified "2026-11-20"^^xsd:date ; dcat:distribution ex:d .
+ex:d a dcat:Distribution ; dct:modified "2026-11-25T10:00:00Z"^^xsd:dateTime ."""
+    fresh = scorer.score(index_of(dated), DS, compliant=False, now=NOW, links={}).quality.freshness
+    assert fresh.last_modified.isoformat() == "2026-11-25" and not fresh.overdue  # type: ignore[union-attr]
+    # puente:dataModified (the data's own last change, when a source gives it) wins over every dct:modified
+    data = dated.replace("; dcat:distribution ex:d", '; puente:dataModified "2026-01-01"^^xsd:date ; '
+                                                      "dcat:distribution ex:d")
+    fresh = scorer.score(index_of("@prefix puente: <https://w3id.org/puente/ns#> .\n" + data), DS, compliant=False,
+                         now=NOW, links={}).quality.freshness
+    assert fresh.last_modified.isoformat() == "2026-01-01" and fresh.overdue  # type: ignore[union-attr]
+    assert fresh.due.isoformat() == "2026-02-06" and fresh.days_overdue == 297  # type: ignore[union-attr]
+    undated = BASE + f"; {monthly} ."
+    fresh = scorer.score(index_of(undated), DS, compliant=False, now=NOW, links={}).quality.freshness
+    assert fresh.overdue and fresh.days_overdue is None and fresh.last_modified is None
+    literal = BASE + '; dct:accrualPeriodicity "R/P1D" ; dct:modified "2026-11-29"^^xsd:date .'
+    fresh = scorer.score(index_of(literal), DS, compliant=False, now=NOW, links={}).quality.freshness
+    assert fresh.frequency == "R/P1D" and fresh.applicable and not fresh.overdue

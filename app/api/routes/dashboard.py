@@ -12,13 +12,14 @@ from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import JSONResponse, Response
 
 from app.api.deps import LangDep, SettingsDep
+from app.api.problems import READ_ERRORS
 from app.api.rendering import page
 from app.errors import NotFoundError
 from app.i18n import text
 from app.quality.dashboard import FIGURES, QualitySource, as_csv, as_records, build_view, figure_table
 from app.quality.metrics import load_metrics
 
-router = APIRouter(tags=["quality"])
+router = APIRouter(tags=["quality"], responses=READ_ERRORS)
 OVERDUE_SHOWN = 20
 CatalogueQuery = Annotated[str | None, Query(pattern=r"^[a-z0-9-]{2,32}$",
                                               description="Only this catalogue's rows (a catalogue id: co, cl...).")]
