@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from app.i18n import LocalText, text
 from app.quality.metrics import Metrics
@@ -21,6 +22,11 @@ class Improvement:
     measured: bool
 
 
+@lru_cache(maxsize=64)
+def _advice(key: str) -> LocalText:
+    return text(f"quality.advice.{key}")  # the same few texts for every dataset: looked up once each
+
+
 def improvements(quality: DatasetQuality, *, metrics: Metrics) -> list[Improvement]:
     """The indicators that earned nothing, most points first (ties in the methodology's order); those not
     measured (reachability without link checks) come after, marked, since nothing here can tell."""
@@ -30,7 +36,7 @@ def improvements(quality: DatasetQuality, *, metrics: Metrics) -> list[Improveme
         if points:
             continue
         found.append(Improvement(indicator=indicator.key, dimension=indicator.dimension, points=indicator.points,
-                                 label=indicator.label, advice=text(f"quality.advice.{indicator.key}"),
+                                 label=indicator.label, advice=_advice(indicator.key),
                                  measured=points is not None))
     order = {i.key: i.order for i in metrics.indicators}
     return sorted(found, key=lambda m: (not m.measured, -m.points, order[m.indicator]))

@@ -23,6 +23,28 @@ from app.quality.metrics import Metrics
 
 Answer = bool | None  # None: not measured
 _RECORD_CLASSES = (DCAT.Dataset, DCAT.DataService, DCAT.Catalog)
+# Namespace look-ups build a new term each time: the properties read per dataset, built once.
+_ACCESS_URL = DCAT.accessURL
+_DOWNLOAD_URL = DCAT.downloadURL
+_MEDIA_TYPE = DCAT.mediaType
+_FORMAT = DCT["format"]
+_LICENSE = DCT.license
+_RIGHTS = DCT.rights
+_BYTE_SIZE = DCAT.byteSize
+_ISSUED = DCT.issued
+_MODIFIED = DCT.modified
+_DISTRIBUTION = DCAT.distribution
+_ACCESS_RIGHTS = DCT.accessRights
+_KEYWORD = DCAT.keyword
+_THEME = DCAT.theme
+_SPATIAL = DCT.spatial
+_TEMPORAL = DCT.temporal
+_CONTACT_POINT = DCAT.contactPoint
+_PUBLISHER = DCT.publisher
+_FOAF_NAME = FOAF.name
+_VCARD_FN = VCARD.fn
+_DATA_MODIFIED = PUENTE.dataModified
+_TYPE = RDF.type
 
 
 class RecordIndex:
@@ -40,13 +62,14 @@ class RecordIndex:
         return bool(self.objects(subject, predicate))
 
     def of_type(self, cls: URIRef) -> list[Node]:
-        return [s for s, props in self.by_subject.items() if cls in props.get(RDF.type, ())]
+        return [s for s, props in self.by_subject.items() if cls in props.get(_TYPE, ())]
 
     def records(self) -> set[Node]:
-        return {s for s, props in self.by_subject.items() if any(c in props.get(RDF.type, ()) for c in _RECORD_CLASSES)}
+        return {s for s, props in self.by_subject.items() if any(c in props.get(_TYPE, ()) for c in _RECORD_CLASSES)}
 
     def reach(self, root: Node, *, stop: set[Node]) -> set[Node]:
-        """The nodes a record's description reaches (its distributions, agents...), other records excluded."""
+        """The nodes a record's description reaches (its distributions, agents...), without passing through the
+        nodes of `stop` (the other records; the root itself may be one of them)."""
         seen = {root}
         queue = [root]
         while queue:
@@ -96,25 +119,25 @@ def _reachable(urls: list[Node], links: Mapping[str, LinkCheck] | None) -> Answe
 def distribution_answers(index: RecordIndex, node: Node, *, tables: QualityTables,
                          links: Mapping[str, LinkCheck] | None) -> dict[str, Answer]:
     """The distribution indicators of one distribution."""
-    formats = index.objects(node, DCT["format"])
-    media = index.objects(node, DCAT.mediaType)
+    formats = index.objects(node, _FORMAT)
+    media = index.objects(node, _MEDIA_TYPE)
     kinds = tables.kinds(formats, media)
     return {
-        "access_url_reachable": _reachable(index.objects(node, DCAT.accessURL), links),
-        "download_url": index.has(node, DCAT.downloadURL),
-        "download_url_reachable": _reachable(index.objects(node, DCAT.downloadURL), links),
+        "access_url_reachable": _reachable(index.objects(node, _ACCESS_URL), links),
+        "download_url": index.has(node, _DOWNLOAD_URL),
+        "download_url_reachable": _reachable(index.objects(node, _DOWNLOAD_URL), links),
         "format": bool(formats),
         "media_type": bool(media),
         "format_vocabulary": any(f in tables.file_types for f in formats) and any(m in tables.media_types
                                                                                   for m in media),
         "non_proprietary": bool(kinds & tables.non_proprietary),
         "machine_readable": bool(kinds & tables.machine_readable),
-        "licence": index.has(node, DCT.license),
-        "licence_vocabulary": any(v in tables.licences for v in index.objects(node, DCT.license)),
-        "rights": index.has(node, DCT.rights),
-        "byte_size": index.has(node, DCAT.byteSize),
-        "issued": index.has(node, DCT.issued),
-        "modified": index.has(node, DCT.modified),
+        "licence": index.has(node, _LICENSE),
+        "licence_vocabulary": any(v in tables.licences for v in index.objects(node, _LICENSE)),
+        "rights": index.has(node, _RIGHTS),
+        "byte_size": index.has(node, _BYTE_SIZE),
+        "issued": index.has(node, _ISSUED),
+        "modified": index.has(node, _MODIFIED),
     }
 
 
@@ -127,22 +150,22 @@ def dataset_answers(index: RecordIndex, dataset: Node, *, metrics: Metrics, tabl
     """Every indicator of a dataset; `compliant`: Puente's validation found no violation in its description."""
     points = {i.key: i.points for i in metrics.indicators}
     candidates = []
-    for node in sorted(set(index.objects(dataset, DCAT.distribution)), key=_order):
+    for node in sorted(set(index.objects(dataset, _DISTRIBUTION)), key=_order):
         own = distribution_answers(index, node, tables=tables, links=links)
         candidates.append(DistributionAnswers(node, own, sum(points[k] for k, v in own.items() if v)))
     best = max(candidates, key=lambda c: c.points, default=None)  # max keeps the first of equals
     from_best = best.answers if best is not None else {}
-    access_rights = index.objects(dataset, DCT.accessRights)
+    access_rights = index.objects(dataset, _ACCESS_RIGHTS)
     answers: dict[str, Answer] = {
-        "keyword": index.has(dataset, DCAT.keyword),
-        "theme": index.has(dataset, DCAT.theme),
-        "spatial": index.has(dataset, DCT.spatial),
-        "temporal": index.has(dataset, DCT.temporal),
+        "keyword": index.has(dataset, _KEYWORD),
+        "theme": index.has(dataset, _THEME),
+        "spatial": index.has(dataset, _SPATIAL),
+        "temporal": index.has(dataset, _TEMPORAL),
         "dcat_ap_compliance": compliant,
         "access_rights": bool(access_rights),
         "access_rights_vocabulary": any(v in tables.access_rights for v in access_rights),
-        "contact_point": index.has(dataset, DCAT.contactPoint),
-        "publisher": index.has(dataset, DCT.publisher),
+        "contact_point": index.has(dataset, _CONTACT_POINT),
+        "publisher": index.has(dataset, _PUBLISHER),
     }
     for indicator in metrics.indicators:
         if indicator.level == "distribution":
@@ -153,13 +176,13 @@ def dataset_answers(index: RecordIndex, dataset: Node, *, metrics: Metrics, tabl
                           best=best.node if best is not None else None)
 
 
-_DATES = {"issued": DCT.issued, "modified": DCT.modified}
+_DATES = {"issued": _ISSUED, "modified": _MODIFIED}
 
 
 def publisher_name(index: RecordIndex, dataset: Node, *, lang: str) -> str | None:
     """The publisher's name (foaf:name, else vcard:fn), else its IRI (datos.gob.es DIR3 bodies carry no name)."""
-    for agent in index.objects(dataset, DCT.publisher):
-        name = index.text(agent, FOAF.name, lang) or index.text(agent, VCARD.fn, lang)
+    for agent in index.objects(dataset, _PUBLISHER):
+        name = index.text(agent, _FOAF_NAME, lang) or index.text(agent, _VCARD_FN, lang)
         if name:
             return name
         if isinstance(agent, URIRef):
@@ -170,10 +193,10 @@ def publisher_name(index: RecordIndex, dataset: Node, *, lang: str) -> str | Non
 def last_change(index: RecordIndex, dataset: Node) -> list[Node]:
     """The dates freshness reads: the data's last change (puente:dataModified, a proposed property) when the
     record has one, else every dct:modified of the dataset and its distributions (the latest wins)."""
-    data = index.objects(dataset, PUENTE.dataModified)
+    data = index.objects(dataset, _DATA_MODIFIED)
     if data:
         return data
-    found = list(index.objects(dataset, DCT.modified))
-    for distribution in index.objects(dataset, DCAT.distribution):
-        found += index.objects(distribution, DCT.modified)
+    found = list(index.objects(dataset, _MODIFIED))
+    for distribution in index.objects(dataset, _DISTRIBUTION):
+        found += index.objects(distribution, _MODIFIED)
     return found

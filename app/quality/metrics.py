@@ -4,7 +4,7 @@ vocabularies/quality/metrics.ttl (the data; this module only reads it)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Literal as TypingLiteral
 
@@ -75,7 +75,11 @@ class Metrics:
         raise KeyError(key)
 
     def of_dimension(self, dimension: str) -> tuple[Indicator, ...]:
-        return tuple(i for i in self.indicators if i.dimension == dimension)
+        return self._by_dimension[dimension]
+
+    @cached_property
+    def _by_dimension(self) -> dict[str, tuple[Indicator, ...]]:
+        return {d.key: tuple(i for i in self.indicators if i.dimension == d.key) for d in self.dimensions}
 
     def rating(self, score: float) -> Rating:
         """The MQA band of a score: the best band whose lowest score it reaches (350.5 is still good)."""

@@ -34,9 +34,8 @@ def record_id(index: RecordIndex, node: Node) -> str:
 def quality_section(triples: Iterable[tuple[Node, Node, Node]], findings: Iterable[Finding], *, scorer: Scorer,
                     lang: str, now: datetime) -> dict[str, Any]:
     """Plain JSON data: the note on what was not measured, and per dataset its quality and improvements."""
-    triples = list(triples)
     index = RecordIndex(triples)
-    scored = score_triples(triples, findings, scorer=scorer, now=now, lang=lang)
+    scored = score_triples(index, findings, scorer=scorer, now=now, lang=lang)
     reachability = sum(i.points for i in scorer.metrics.indicators if i.key.endswith("_reachable"))
     datasets = []
     for entry in scored:

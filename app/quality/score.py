@@ -26,6 +26,8 @@ from app.quality.metrics import Metrics, load_metrics
 from app.quality.models import DatasetQuality, DimensionScore
 from app.settings import REPO_ROOT
 
+_FREQUENCY, _TITLE = DCT.accrualPeriodicity, DCT.title  # a namespace builds a new term on each look-up
+
 
 @dataclass(frozen=True)
 class ScoredDataset:
@@ -98,14 +100,14 @@ class Scorer:
         found = dataset_answers(index, dataset, metrics=self.metrics, tables=self.tables, compliant=compliant,
                                 links=links)
         total, dimensions = self.points(found.answers)
-        frequencies = index.objects(dataset, DCT.accrualPeriodicity)
+        frequencies = index.objects(dataset, _FREQUENCY)
         frequency = frequency_text(sorted(frequencies, key=str)[0]) if frequencies else None
         dates = [d for d in (_as_date(v) for v in last_change(index, dataset)) if d is not None]
         freshness = assess(frequency, _latest(dates), now=now, intervals=self.intervals)
         quality = DatasetQuality(dataset=_iri(dataset), score=total, max=self.metrics.max_points,
                                  rating=self.metrics.rating(total), dimensions=dimensions, freshness=freshness,
                                  checked_at=now)
-        return ScoredDataset(quality=quality, node=dataset, title=index.text(dataset, DCT.title, lang),
+        return ScoredDataset(quality=quality, node=dataset, title=index.text(dataset, _TITLE, lang),
                              publisher=publisher_name(index, dataset, lang=lang), answers=found.answers,
                              best_distribution=found.best)
 
@@ -116,14 +118,14 @@ def violating_datasets(index: RecordIndex, findings: Iterable[Finding]) -> set[N
     if not focuses:
         return set()
     records = index.records()
-    return {d for d in index.of_type(DCAT.Dataset) if focuses & index.reach(d, stop=records - {d})}
+    return {d for d in index.of_type(DCAT.Dataset) if not focuses.isdisjoint(index.reach(d, stop=records))}
 
 
-def score_triples(triples: Iterable[tuple[Node, Node, Node]], findings: Iterable[Finding], *, scorer: Scorer,
-                  now: datetime, links: Mapping[str, LinkCheck] | None = None,
+def score_triples(triples: Iterable[tuple[Node, Node, Node]] | RecordIndex, findings: Iterable[Finding], *,
+                  scorer: Scorer, now: datetime, links: Mapping[str, LinkCheck] | None = None,
                   lang: str = "es") -> list[ScoredDataset]:
-    """Score every dataset of a validated input (its profile triples and Puente's findings on them)."""
-    index = RecordIndex(triples)
+    """Score every dataset of a validated input (its profile triples, or their index, and Puente's findings)."""
+    index = triples if isinstance(triples, RecordIndex) else RecordIndex(triples)
     violating = violating_datasets(index, findings)
     return [scorer.score(index, d, compliant=d not in violating, now=now, links=links, lang=lang)
             for d in index.of_type(DCAT.Dataset)]  # in the order the input describes them
