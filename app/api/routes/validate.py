@@ -33,8 +33,8 @@ SourceQuery = Annotated[str | None, Query(max_length=32, description=(
     "Input format: " + ", ".join(ORDER) + ". Omit it to let Puente detect it."))]
 QualityQuery = Annotated[bool, Query(description=(
     "Also score each dataset the MQA way (data.europa.eu's 405 points) with its freshness, and say what would "
-    "raise the score most: a `quality` member is added to the JSON report. Link checks are not run here, so URL "
-    "reachability is null (unknown) and earns nothing."))]
+    "raise the score most: a `quality` member is added to the JSON report (RDF answers are unchanged). Link checks "
+    "are not run here, so URL reachability is null (unknown) and earns nothing."))]
 
 
 @router.post("/validate", summary="Validate a record or a catalogue against the profile",
