@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -14,11 +15,12 @@ from app.api.errors import install_error_handlers
 from app.api.hygiene import HygieneMiddleware
 from app.api.limits import BodyLimitMiddleware
 from app.api.result_store import ResultStore
-from app.api.routes import convert, health, page, profile, sources, validate, vocabularies
+from app.api.routes import convert, dashboard, health, page, profile, sources, validate, vocabularies
 from app.crosswalk.loader import load_crosswalks
 from app.crosswalk.rdf_source import load_rdf_sources
 from app.pipeline.run import Pipeline
 from app.profile.loader import load_profile
+from app.quality.dashboard import QualitySource, StaticQualitySource
 from app.runtime.workers import Runner
 from app.settings import Settings, get_settings
 
@@ -30,8 +32,16 @@ def configure_logging(settings: Settings) -> None:
     logs.configure(settings.log_level)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the application; nothing is read from disk until the lifespan starts."""
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_app(settings: Settings | None = None, *, quality_source: QualitySource | None = None,
+               clock: Callable[[], datetime] | None = None) -> FastAPI:
+    """Build the application; nothing is read from disk until the lifespan starts.
+
+    `quality_source`: where the dashboard reads catalogue quality (none yet: an empty one); `clock`: the time
+    quality checks are dated and freshness is judged by (tests fix it)."""
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -45,6 +55,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.pipeline = Pipeline(profile=loaded, settings=settings, crosswalks=crosswalks,
                                       rdf_sources=rdf_sources)
         app.state.runner = Runner(app.state.pipeline)
+        app.state.clock = clock or _utc_now
+        app.state.quality_source = quality_source if quality_source is not None else StaticQualitySource()
         yield
         app.state.runner.close()
 
@@ -53,7 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, default_lang=settings.default_lang)
     app.add_middleware(HygieneMiddleware, post_origins=frozenset(settings.cors_post_origins.split()))
     for router in (page.router, health.router, profile.router, vocabularies.router, sources.router, validate.router,
-                   convert.router):
+                   convert.router, dashboard.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=Path(__file__).resolve().parent / "static"), name="static")
     return app

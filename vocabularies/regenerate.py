@@ -29,6 +29,8 @@ AT = Namespace("http://publications.europa.eu/ontology/authority/")
 DC = Namespace("http://purl.org/dc/elements/1.1/")
 IANA = "https://www.iana.org/assignments/media-types/"
 KEEP_LANGS = ("es", "en", "pt")
+# file-type: the op-mapped-code sources that flag a format, kept as booleans on the concept
+OP_FORMAT_FLAGS = {"is-nonPropExt": PUENTE.nonProprietary, "is-machine-readable": PUENTE.machineReadable}
 
 
 @dataclass(frozen=True)
@@ -210,6 +212,10 @@ def build_eu_table(table: EUTable, sources: Path) -> Graph:
                 for ext in legacy.split(";"):
                     if ext.strip():
                         out.add((concept, PUENTE.fileExtension, Literal(ext.strip().lower())))
+            elif source_name in OP_FORMAT_FLAGS and legacy.lower() == "true":
+                # the Publications Office's own flags, what the quality score's "non-proprietary" and
+                # "machine-readable" indicators read (app/quality/formats.py)
+                out.add((concept, OP_FORMAT_FLAGS[source_name], Literal(True)))
         deprecated = next(src.objects(concept, AT.deprecated), None)
         if deprecated is not None and str(deprecated).lower() == "true":
             out.add((concept, OWL.deprecated, Literal(True)))

@@ -7,10 +7,10 @@ schema (FastAPI reads TypedDicts through pydantic) and to readers (REPORT_ADAPTE
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, TypeAdapter
-from typing_extensions import TypedDict
+from typing_extensions import NotRequired, TypedDict
 
 from app.findings import Finding
 
@@ -67,6 +67,8 @@ class ValidationReport(TypedDict):
     profile: ProfileRef
     summary: Summary
     records: list[RecordReport]
+    quality: NotRequired[Annotated[dict[str, Any], Field(
+        description="Only with ?quality=true: each dataset's MQA score and freshness (see /dashboard).")]]
 
 
 REPORT_ADAPTER: TypeAdapter[ValidationReport] = TypeAdapter(ValidationReport)

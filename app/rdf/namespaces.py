@@ -22,6 +22,11 @@ VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 SCHEMA = Namespace("http://schema.org/")
 PUENTE = Namespace("https://w3id.org/puente/ns#")
 PS = Namespace("https://w3id.org/puente/shapes#")
+# Quality measurements (app/quality): W3C DQV, Web Annotation, Puente's metrics and piveau's (data.europa.eu)
+DQV = Namespace("http://www.w3.org/ns/dqv#")
+OA = Namespace("http://www.w3.org/ns/oa#")
+PQ = Namespace("https://w3id.org/puente/quality#")
+PV = Namespace("https://piveau.eu/ns/voc#")
 
 PROFILE_IRI = "https://w3id.org/puente/profile"
 CONTEXT_IRI = "https://w3id.org/puente/profile/context.jsonld"

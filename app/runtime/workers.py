@@ -48,6 +48,12 @@ def _report(body: bytes, media_type: str, source: str | None, lang: str) -> byte
     return _report_here(pipeline, body, media_type, source, lang)
 
 
+def _call(function: Callable[..., T], args: tuple[object, ...]) -> T:
+    pipeline = _PIPELINE
+    assert pipeline is not None, "worker started without a pipeline"
+    return function(pipeline, *args)
+
+
 def _serve(connection: Connection) -> None:
     """A worker's loop: a call in, its result (or its exception) out, until the service closes the pipe."""
     while True:
@@ -193,6 +199,16 @@ class Runner:
             raise value
         answer: bytes = value
         return answer
+
+    def run(self, function: Callable[..., T], *args: object) -> T:
+        """`function(pipeline, *args)` where validations run: in a worker, under the same time limit (a later stage
+        such as scoring, which needs the pipeline and should not hold the server's event loop or GIL), or here
+        when there are no workers. `function` must be a module-level function (it is sent by name)."""
+        if not self.workers:
+            here: T = function(self.pipeline, *args)
+            return here
+        there: T = self._in_worker(_call, function, args)
+        return there
 
     def _source(self, name: str) -> Source:
         return self.pipeline.registry.sources[name]

@@ -22,6 +22,8 @@ from app.i18n import render, text
 from app.pipeline.enrichment import for_publication
 from app.pipeline.report import report_csv, report_graph
 from app.pipeline.sniff import guess_media_type
+from app.quality.record import quality_section
+from app.quality.score import Scorer
 from app.rdf.serialisation import JSONLD, TURTLE
 
 router = APIRouter(tags=["page"], include_in_schema=False)
@@ -45,10 +47,11 @@ def _sample(request: Request, name: str | None) -> tuple[str, str | None]:
 @router.get("/")
 def form(request: Request, pipeline: PipelineDep, lang: LangDep,
          sample: Annotated[str | None, Query(max_length=8)] = None,
-         result: Annotated[str | None, Query(max_length=40)] = None) -> Response:
+         result: Annotated[str | None, Query(max_length=40)] = None,
+         quality: Annotated[bool, Query()] = False) -> Response:
     content, sample_source = _sample(request, sample)
-    context: dict[str, Any] = {"content": content, "chosen_source": sample_source or "",
-                                  "sources": list(pipeline.registry.sources.values()), "samples": list(SAMPLES)}
+    context: dict[str, Any] = {"content": content, "chosen_source": sample_source or "", "quality_asked": quality,
+                               "sources": list(pipeline.registry.sources.values()), "samples": list(SAMPLES)}
     if result:
         stored = _store(request).get(result)
         if stored is None:
@@ -58,6 +61,13 @@ def form(request: Request, pipeline: PipelineDep, lang: LangDep,
             report = outcome.report(profile=pipeline.profile, lang=lang)
             context.update(report=report, token=result, filename=stored.filename,
                            severities=SEVERITY_ORDER, chosen_source=outcome.source.name)
+            if quality:
+                # a plain `def` route runs on the thread pool: scoring the stored outcome keeps off the event loop
+                scorer = Scorer.for_profile(pipeline.profile, assets_dir=pipeline.settings.assets_dir)
+                section = quality_section(outcome.mapped.triples, outcome.findings, scorer=scorer, lang=lang,
+                                          now=request.app.state.clock())
+                context.update(quality=section, metrics=scorer.metrics,
+                               quality_by_record={d["iri"] or d["id"]: d for d in section["datasets"]})
     return page(request, "index.html", lang=lang, **context)
 
 
@@ -66,6 +76,7 @@ async def submit(request: Request, pipeline: PipelineDep, runner: RunnerDep, lan
                  content: Annotated[str, Form(max_length=20_000_000)] = "",
                  source: Annotated[str, Form(max_length=16)] = "",
                  ui_lang: Annotated[str, Form(max_length=8)] = "",
+                 quality: Annotated[str, Form(max_length=8)] = "",
                  upload: Annotated[UploadFile | None, File()] = None) -> Response:
     if ui_lang in ("es", "en", "pt"):
         lang = ui_lang  # type: ignore[assignment]
@@ -84,9 +95,10 @@ async def submit(request: Request, pipeline: PipelineDep, runner: RunnerDep, lan
             where = render(text("ui.page.where", line=error.line, column=error.column or 1), lang)
         return page(request, "index.html", lang=lang, content=content[:200_000], chosen_source=source,
                     sources=list(pipeline.registry.sources.values()), samples=list(SAMPLES),
-                    error=render(error.detail, lang) + where, status_code=error.status)
+                    quality_asked=bool(quality), error=render(error.detail, lang) + where, status_code=error.status)
     token = _store(request).put(outcome, filename=filename)
-    return RedirectResponse(f"/?result={token}&lang={lang}#results", status_code=303)
+    scored = "&quality=true" if quality else ""
+    return RedirectResponse(f"/?result={token}&lang={lang}{scored}#results", status_code=303)
 
 
 @router.get("/results/{token}/{kind}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -16,6 +17,7 @@ from app.pipeline.parsing import RDF_MEDIA_TYPES, media_type_of
 from app.pipeline.report import report_graph
 from app.pipeline.report_models import ValidationReport
 from app.pipeline.sources import JSON_MEDIA_TYPES, ORDER
+from app.quality.record import report_with_quality
 
 router = APIRouter(tags=["validation"], responses=WRITE_ERRORS)
 
@@ -29,6 +31,10 @@ _OPENAPI_BODY: dict[str, Any] = {
 }
 SourceQuery = Annotated[str | None, Query(max_length=32, description=(
     "Input format: " + ", ".join(ORDER) + ". Omit it to let Puente detect it."))]
+QualityQuery = Annotated[bool, Query(description=(
+    "Also score each dataset the MQA way (data.europa.eu's 405 points) with its freshness, and say what would "
+    "raise the score most: a `quality` member is added to the JSON report (RDF answers are unchanged). Link checks "
+    "are not run here, so URL reachability is null (unknown) and earns nothing."))]
 
 
 @router.post("/validate", summary="Validate a record or a catalogue against the profile",
@@ -36,12 +42,18 @@ SourceQuery = Annotated[str | None, Query(max_length=32, description=(
              responses={200: {"content": {"application/json": {}, **{m: {} for m in RDF_OFFERS}},
                               "description": "The report (JSON), or a SHACL ValidationReport graph for RDF types."}})
 async def validate(request: Request, pipeline: PipelineDep, runner: RunnerDep, lang: LangDep,
-                   source: SourceQuery = None, fmt: FormatQuery = None) -> Response:
+                   source: SourceQuery = None, fmt: FormatQuery = None, quality: QualityQuery = False) -> Response:
     chosen = negotiation.choose(request.headers.get("accept"), offers=("application/json", *RDF_OFFERS),
                                 default="application/json", format_key=fmt)
     body = await request.body()
     media_type = media_type_of(request.headers.get("content-type"))
     # Parsing and validation are CPU-bound: keep them off the event loop.
+    if quality and chosen not in RDF_OFFERS:
+        # scored where it was validated (a worker, same time limit): only the answer's bytes come back
+        now: datetime = request.app.state.clock()
+        answer = await run_in_threadpool(runner.run, report_with_quality, body, media_type, source, lang, now)
+        return Response(answer, media_type="application/json",
+                        headers={"Content-Language": lang, "Vary": "Accept, Accept-Language"})
     if chosen in RDF_OFFERS:
         outcome = await run_in_threadpool(runner.validate, body, media_type=media_type, source=source)
         graph = report_graph(outcome.findings, profile=pipeline.profile)
