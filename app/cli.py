@@ -245,6 +245,10 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--lang", choices=("es", "en", "pt"))
     listing.set_defaults(handler=cmd_sources)
 
+    from app.harvest.command import add_parser as add_harvest
+
+    add_harvest(commands)
+
     serve = commands.add_parser("serve", help="start the web service")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
