@@ -376,7 +376,7 @@ def datos_gob_es_datasets(count: int) -> dict[str, str]:
             block = block.replace("L01280796", codes[index % len(codes)])
             block = block.replace('dct:title "Estudio de Satisfacción',
                                   f'dct:title "Estudio sintético {index} de Satisfacción')
-            block = block.replace("2024-04-15T09:08:10+02:00", (datetime(2024, 4, 15, tzinfo=UTC) + timedelta(
+            block = block.replace("2024-04-15T09:08:10+02:00", (datetime(2024, 4, 16, tzinfo=UTC) + timedelta(
                 minutes=index)).strftime("%Y-%m-%dT%H:%M:%S+00:00"))
             block = block.replace('"https://datos.madrid.es/egob/catalogo/300676-0-deporte-encuesta-escuelas"',
                                   f'"https://datos.example.es/catalogo/sintetico-{index:05d}"')

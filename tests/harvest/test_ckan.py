@@ -278,13 +278,25 @@ def test_a_listing_that_does_not_add_up_deletes_nothing(client: SafeClient) -> N
         job = Harvest(portal, client)
         job.run()
         portal.remove("dataset-00002")
-        partial = sorted(portal.packages)[:20]
-        portal.fail(LIST, Answer(200, orjson.dumps({"success": True, "result": partial}),
-                                 {"Content-Type": "application/json"}))
+        partial = Answer(200, orjson.dumps({"success": True, "result": sorted(portal.packages)[:20]}),
+                         {"Content-Type": "application/json"})
+        portal.fail(LIST, partial, partial)  # the whole list, then its pages: both short of the count
         run = job.run()
         assert run.status is RunStatus.DONE and run.counts.deleted == 0
         assert len(job.sink.records) == 30
         assert any("20" in render(n, "en") and "29" in render(n, "en") for n in run.notes)
+
+
+def test_a_capped_package_list_is_completed_page_by_page(client: SafeClient) -> None:
+    with CkanPortal(ckan_packages(30)) as portal:
+        job = Harvest(portal, client)
+        job.run()
+        portal.remove("dataset-00002")
+        portal.fail(LIST, Answer(200, orjson.dumps({"success": True, "result": sorted(portal.packages)[:20]}),
+                                 {"Content-Type": "application/json"}))
+        run = job.run()
+        assert run.counts.deleted == 1 and run.notes == []
+        assert [r.param("limit") for r in portal.requests if r.path == LIST][-2:] == [None, "1000"]
 
 
 def test_the_api_address_or_the_portal_address(client: SafeClient) -> None:

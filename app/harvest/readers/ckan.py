@@ -244,11 +244,12 @@ class CkanReader:
     # -- the sweep -------------------------------------------------------------------------------------------------
 
     def _sweep(self, context: Context, listing: CkanListing) -> Iterator[Page]:
-        names = self._all_names(context)
         count_url = f"{self.api}/package_search?{urlencode({'q': '*:*', 'rows': 0})}"
         expected = self._result(context, count_url).get("count")
-        distinct = set(names)
-        if not isinstance(expected, int) or len(distinct) < expected:
+        if not isinstance(expected, int):
+            raise bad_answer(count_url, "CKAN package_search", "no result.count")
+        distinct = set(self._all_names(context, expected=expected))
+        if len(distinct) < expected:
             context.note(text("detail.harvest_incomplete", url=shown_url(self.api), seen=len(distinct),
                               expected=expected))
             listing.phase = "done"  # nothing deleted on a listing that does not add up
@@ -273,26 +274,35 @@ class CkanReader:
         listing.names = sorted(distinct)
         listing.phase = "delete"
 
-    def _all_names(self, context: Context) -> list[str]:
-        names: list[str] = []
-        offset = 0
+    def _all_names(self, context: Context, *, expected: int) -> list[str]:
+        """Every dataset name: package_list in one request (what CKAN serves by default), in pages of
+        limit/offset when one answer falls short of the count, and package_search (fl=name) where package_list
+        is refused."""
         try:
+            whole = self._names(context, f"{self.api}/package_list")
+            if len(set(whole)) >= expected:
+                return whole
+            names: list[str] = []
+            offset = 0
             while True:
-                url = f"{self.api}/package_list?{urlencode({'limit': LIST_PAGE, 'offset': offset})}"
-                chunk = self._result(context, url)
-                if not isinstance(chunk, list) or not all(isinstance(n, str) for n in chunk):
-                    raise bad_answer(url, "CKAN package_list", "result is not a list of names")
+                query = urlencode({"limit": LIST_PAGE, "offset": offset})
+                chunk = self._names(context, f"{self.api}/package_list?{query}")
                 if offset and chunk and names and chunk[0] == names[0]:
-                    break  # an old CKAN ignores limit/offset and sends the whole list every time
+                    return names  # limit/offset ignored: the same list again
                 names.extend(chunk)
                 if len(chunk) != LIST_PAGE:
                     return names
                 offset += LIST_PAGE
-            return names
         except FetchError as refused:
             if refused.status_code not in (400, 403, 404, 405):
                 raise
         return self._names_by_search(context)
+
+    def _names(self, context: Context, url: str) -> list[str]:
+        chunk = self._result(context, url)
+        if not isinstance(chunk, list) or not all(isinstance(n, str) for n in chunk):
+            raise bad_answer(url, "CKAN package_list", "result is not a list of names")
+        return chunk
 
     def _names_by_search(self, context: Context) -> list[str]:
         """package_list refused (some portals disable it): page package_search for names only."""
