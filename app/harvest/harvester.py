@@ -67,8 +67,7 @@ def harvest(source: HarvestSource, *, sink: Sink, client: SafeClient, store: Sta
         client.limiter.configure(urlsplit(source.url).hostname or "", rate=source.rate,
                                  concurrency=source.concurrency)
     reader = open_reader(source, store.load())
-    context = Context(client=client, counter=counter, limits=limits, full=full, sink_ids=sink.list_ids,
-                      stored_hash=sink.stored_hash)
+    context = Context(client=client, counter=counter, limits=limits, full=full, sink_ids=sink.list_ids)
     names = PublisherNames(context) if source.lookup_publishers else None
 
     def save() -> None:

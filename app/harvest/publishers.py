@@ -15,7 +15,7 @@ from app.errors import PuenteError
 from app.harvest.model import HarvestItem, RunError
 from app.harvest.rdf import FOAF_NAME, NAME_PROPERTIES, RDF_ACCEPT, nt_term, parse_page
 from app.harvest.readers.base import Context
-from app.i18n import text
+from app.i18n import compose, text
 from app.net.client import shown_url
 
 MAX_LOOKUPS = 5000            # distinct publishers dereferenced in one run
@@ -61,8 +61,8 @@ class PublisherNames:
                                  limits=self.context.limits)
         except PuenteError as error:
             self.cache[iri] = None
-            return None, RunError("publisher", text("detail.publisher_lookup", url=shown_url(iri),
-                                                   message=str(error)[:300]), iri)
+            return None, RunError("publisher", compose("detail.publisher_lookup", localized={"message": error.detail},
+                                                      url=shown_url(iri)), iri)
         subjects = _variants(iri) | _variants(fetched.url)
         labels: list[Literal] = []
         for prop in NAME_PROPERTIES:

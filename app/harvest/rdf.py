@@ -13,7 +13,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
 from app.errors import HarvestError, InputError, PayloadTooLargeError
-from app.i18n import text
+from app.i18n import compose, text
 from app.namespaces import CONTEXT_IRI
 from app.net.client import shown_url
 from app.pipeline.parsing import RDF_MEDIA_TYPES, ParseLimits, RdfSyntax, parse_rdf_triples
@@ -51,8 +51,8 @@ def parse_page(body: bytes, *, media_type: str, url: str, limits: ParseLimits) -
         return parse_rdf_triples(body, syntax=syntax, limits=limits, own_contexts={}, own_context_iri=CONTEXT_IRI,
                                  base_iri=urldefrag(url)[0])
     except (InputError, PayloadTooLargeError) as error:
-        raise HarvestError(text("detail.harvest_unreadable", url=shown_url(url), message=str(error)[:300]),
-                           url=url) from error
+        raise HarvestError(compose("detail.harvest_unreadable", localized={"message": error.detail},
+                                   url=shown_url(url)), url=url) from error
 
 
 class PageGraph:

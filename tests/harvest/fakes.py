@@ -219,6 +219,12 @@ def _iso(epoch: int) -> str:
     return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
 
+def _four_by_four(index: int) -> str:
+    """A Socrata-shaped id (4 + 4 characters) for synthetic view n: v000-0000 ... v999-0999, then w000-1000 ..."""
+    letters = "vwxyzabcdefghijklmnopqrstu"
+    return f"{letters[index // 1000]}{index % 1000:03d}-{index % 10000:04d}"
+
+
 def socrata_views(count: int) -> list[dict[str, Any]]:
     """The real soda.demo view 2646-ez2p (refused: no description) and `count - 1` synthetic views built from it
     with the two real Chicago Discovery results' name, description, attribution, category and tags."""
@@ -229,7 +235,7 @@ def socrata_views(count: int) -> list[dict[str, Any]]:
         result = discovery[index % len(discovery)]
         resource = result["resource"]
         view = copy.deepcopy(template)
-        view.update(id=f"v{index:03d}-{index % 10000:04d}", name=f"{resource['name']} ({index})",
+        view.update(id=_four_by_four(index), name=f"{resource['name']} ({index})",
                     description=resource["description"], attribution=resource["attribution"],
                     category=result["classification"]["domain_category"],
                     tags=list(result["classification"]["domain_tags"]),
@@ -315,19 +321,20 @@ class DatajsonPortal(Fake):
 
     def __init__(self, document: dict[str, Any], *, path: str = "/data.json") -> None:
         super().__init__()
-        self.document = document
         self.path = path
-        self.version = 0
+        self.version = -1
+        self.change(document)
 
     def change(self, document: dict[str, Any]) -> None:
         with self.lock:
             self.document = document
             self.version += 1
+            self.body = json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")  # served as is
 
     def route(self, request: Request) -> Answer:
         if request.path != self.path:
             return Answer(404, b"not found")
-        body = json.dumps(self.document, ensure_ascii=False, indent=1).encode("utf-8")
+        body = self.body
         etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
         stamp = (datetime(2026, 1, 1, tzinfo=UTC) + timedelta(hours=self.version)).strftime(
             "%a, %d %b %Y %H:%M:%S GMT")

@@ -114,3 +114,24 @@ def test_not_a_data_json(client: SafeClient) -> None:
         run = Harvest(portal, client).run()
         assert run.status is RunStatus.FAILED
         assert "data.json" in render(run.errors[0].message, "en")
+
+
+def test_a_server_that_never_answers_fails_the_run_on_its_timeout() -> None:
+    """The slow-server fault: a socket that accepts and never answers; the client's read timeout fires (no
+    timed assertion: the server would wait forever)."""
+    from app.harvest.state import MemoryStateStore
+    from app.net.client import HttpPolicy
+    from tests.loopback import Silent
+
+    silent = Silent()
+    try:
+        policy = HttpPolicy(allow_private=True, per_host_rate=0, retries=1, backoff_s=0, read_timeout_s=0.3)
+        with SafeClient(policy) as client:
+            source = HarvestSource(type="datajson", url=silent.url + "/data.json")
+            run = harvest(source, sink=MemorySink(), client=client, store=MemoryStateStore())
+        assert run.status is RunStatus.FAILED and run.requests == 2
+        assert run.errors[0].url == silent.url + "/data.json"
+        assert "did not answer in time" in render(run.errors[0].message, "en")
+        assert "no respondió a tiempo" in render(run.errors[0].message, "es")
+    finally:
+        silent.close()

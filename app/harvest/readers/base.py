@@ -23,14 +23,12 @@ from typing import Any, Protocol
 
 from app.errors import HarvestError
 from app.harvest.model import Change, HarvestItem, RunError
-from app.harvest.source import HarvestSource
-from app.i18n import LocalText, text
+from app.i18n import LocalText, compose, text
 from app.net.client import Fetched, RequestCounter, SafeClient, shown_url
 from app.pipeline.guards import strict_json_loads
 from app.pipeline.parsing import ParseLimits
 
 JSON_ACCEPT = "application/json"
-
 
 @dataclass
 class Context:
@@ -41,7 +39,6 @@ class Context:
     limits: ParseLimits
     full: bool
     sink_ids: Callable[[], set[str]]
-    stored_hash: Callable[[str], str | None]
     notes: list[LocalText] = field(default_factory=list)
 
     def get(self, url: str, **options: Any) -> Fetched:
@@ -56,21 +53,18 @@ class Context:
     def note(self, message: LocalText) -> None:
         self.notes.append(message)
 
-
 def parse_json(body: bytes, *, url: str, limits: ParseLimits) -> Any:
     from app.errors import ParseError
 
     try:
         return strict_json_loads(body, max_depth=limits.max_json_depth, repeated=[])
     except ParseError as error:
-        raise HarvestError(text("detail.harvest_unreadable", url=shown_url(url), message=str(error)[:300]),
-                           url=url) from error
-
+        raise HarvestError(compose("detail.harvest_unreadable", localized={"message": error.detail},
+                                   url=shown_url(url)), url=url) from error
 
 def bad_answer(url: str, api: str, message: str) -> HarvestError:
     """The source answered, but not what its API promises."""
     return HarvestError(text("detail.harvest_bad_answer", url=shown_url(url), api=api, message=message[:300]), url=url)
-
 
 @dataclass
 class Page:
@@ -82,7 +76,6 @@ class Page:
     still_refused: int = 0      # records refused before and unchanged since (not fetched again)
     errors: list[RunError] = field(default_factory=list)
     listed: list[str] = field(default_factory=list)  # ids this page lists (for the reader's own bookkeeping)
-
 
 class Reader(Protocol):
     """The contract of app/harvest/readers/*.py (see the module docstring)."""
@@ -99,13 +92,9 @@ class Reader(Protocol):
 
     def dump(self) -> dict[str, Any]: ...
 
-
 def state_json(value: Any) -> dict[str, Any]:
     """A dataclass state as plain JSON data (checked: a state must survive json round trips)."""
     from dataclasses import asdict
 
     data: dict[str, Any] = json.loads(json.dumps(asdict(value)))
     return data
-
-
-ReaderFactory = Callable[[HarvestSource, dict[str, Any] | None], Reader]

@@ -172,7 +172,8 @@ class DcatReader:
             source_id = identifiers[0]
         triples = page.record(dataset)
         unnamed = tuple(sorted({str(o) for s, p, o in triples if s == dataset and str(p) == PUBLISHER
-                                and isinstance(o, URIRef) and not named(triples, o)}))
+                                and isinstance(o, URIRef) and str(o).startswith(("http://", "https://"))
+                                and not named(triples, o)}))
         modified = next((str(v) for v in page.values(dataset, MODIFIED) if isinstance(v, Literal)), None)
         return HarvestItem(source_id=source_id, body=ntriples(triples), media_type="application/n-triples",
                            source_format=self.source.records_read_as, content_hash=graph_hash(triples), url=url,
