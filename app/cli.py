@@ -14,8 +14,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from app.crosswalk.loader import load_crosswalks
-from app.crosswalk.rdf_source import load_rdf_sources
 from app.errors import PuenteError
 from app.i18n import negotiate, render, text
 from app.pipeline.enrichment import for_publication
@@ -24,7 +22,6 @@ from app.pipeline.report import report_csv, report_graph
 from app.pipeline.report_models import ValidationReport
 from app.pipeline.run import Pipeline
 from app.pipeline.sniff import guess_media_type
-from app.profile.loader import load_profile
 from app.rdf.serialisation import BY_KEY, serialise
 from app.runtime.batch import Input, validate_catalogue, validate_catalogues
 from app.settings import get_settings
@@ -79,9 +76,7 @@ def _pipeline() -> Pipeline:
     import logging
 
     logging.getLogger("rdflib.term").setLevel(logging.ERROR)
-    return Pipeline(profile=load_profile(settings.assets_dir), settings=settings,
-                    crosswalks=load_crosswalks(settings.assets_dir / "mappings"),
-                    rdf_sources=load_rdf_sources(settings.assets_dir / "mappings"))
+    return Pipeline.load(settings)
 
 
 def _print_text(report: ValidationReport, *, lang: str, style: Style, out: TextIO) -> None:
@@ -244,6 +239,10 @@ def build_parser() -> argparse.ArgumentParser:
     listing = commands.add_parser("sources", help="list the input formats Puente reads")
     listing.add_argument("--lang", choices=("es", "en", "pt"))
     listing.set_defaults(handler=cmd_sources)
+
+    from app.harvest.command import add_parser as add_harvest
+
+    add_harvest(commands)
 
     serve = commands.add_parser("serve", help="start the web service")
     serve.add_argument("--host", default="127.0.0.1")

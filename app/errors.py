@@ -28,7 +28,7 @@ class PuenteError(Exception):
     def __str__(self) -> str:
         return render(self.detail, "en")
 
-    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+    def __reduce__(self) -> tuple[object, ...]:
         # Errors cross process boundaries (validation workers): keep every language and the position.
         return (_rebuild, (type(self), self.detail, self.line, self.column, self.field))
 
@@ -105,3 +105,56 @@ class ValidationTimeoutError(PuenteError):
     status = 503
     slug = "validation-timeout"
     title_key = "error.timeout"
+
+
+class _AboutUrl:
+    """Mixed into errors about a remote URL: the URL stays attached (also across processes)."""
+
+    url: str | None = None
+
+    def __reduce__(self) -> tuple[object, ...]:
+        assert isinstance(self, PuenteError)
+        return (_rebuild_about_url, (type(self), self.detail), dict(vars(self)))
+
+
+def _rebuild_about_url(cls: type[PuenteError], detail: LocalText) -> PuenteError:
+    return cls(detail)  # the other attributes (url, field...) come back as the pickled state
+
+
+class UnsafeUrlError(_AboutUrl, InputError):
+    """Puente will not fetch this URL: not http(s), no valid host, or a host that is (or resolves to) a
+    loopback, private, link-local or cloud-metadata address (unless PUENTE_ALLOW_PRIVATE_URLS=true)."""
+
+    slug = "unsafe-url"
+    title_key = "error.unsafe_url"
+
+    def __init__(self, detail: LocalText, *, url: str | None = None) -> None:
+        super().__init__(detail, field="url")
+        self.url = url
+
+
+class FetchError(_AboutUrl, PuenteError):
+    """A remote server gave no usable answer: an error status, a timeout, a broken connection, too large a
+    body, too many redirects."""
+
+    status = 502
+    slug = "fetch-failed"
+    title_key = "error.fetch"
+
+    def __init__(self, detail: LocalText, *, url: str | None = None, status_code: int | None = None) -> None:
+        super().__init__(detail)
+        self.url = url
+        self.status_code = status_code
+
+
+class HarvestError(_AboutUrl, PuenteError):
+    """A harvest cannot go on: the source's answers do not add up (a page that loops, an unreadable page, a
+    listing whose count does not match)."""
+
+    status = 502
+    slug = "harvest-failed"
+    title_key = "error.harvest"
+
+    def __init__(self, detail: LocalText, *, url: str | None = None) -> None:
+        super().__init__(detail)
+        self.url = url

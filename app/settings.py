@@ -42,6 +42,21 @@ class Settings(BaseSettings):
         description="Test-only (leave empty): a validation whose body contains this text pauses until the time limit "
                     "stops it, so the time-limit tests never depend on how fast the machine is.")
     cors_post_origins: str = Field(default="", description="Space-separated origins whose pages may POST and read.")
+    # Outbound HTTP (harvests, link checks, publisher look-ups): app/net.
+    allow_private_urls: bool = Field(
+        default=False, description="Allow fetching loopback, private and link-local addresses (tests' fakes only).")
+    http_connect_timeout_s: float = Field(default=10.0, gt=0, description="Longest wait for a connection.")
+    http_read_timeout_s: float = Field(default=30.0, gt=0, description="Longest silence while reading an answer.")
+    http_total_timeout_s: float = Field(default=120.0, gt=0, description="Longest one request may take in all.")
+    http_max_bytes: int = Field(default=50_000_000, ge=1, description="Largest answer read from another server.")
+    http_max_redirects: int = Field(default=5, ge=0, le=20, description="Most redirects followed for one URL.")
+    http_retries: int = Field(default=3, ge=0, le=10, description="Retries after 429, 5xx or a broken connection.")
+    http_backoff_s: float = Field(default=1.0, ge=0, description="First wait before a retry (doubles each time).")
+    http_max_retry_after_s: float = Field(default=120.0, ge=0, description="Longest Retry-After honoured.")
+    http_per_host_concurrency: int = Field(default=4, ge=1, le=64, description="Requests at once to one host.")
+    http_per_host_rate: float = Field(default=5.0, ge=0, description="Requests a second to one host (0: no limit).")
+    http_contact_url: str = Field(default="https://w3id.org/puente",
+                                  description="Address in Puente's User-Agent, for portal operators to find out more.")
 
 
 @lru_cache(maxsize=1)

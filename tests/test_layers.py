@@ -21,6 +21,7 @@ LAYERS: list[set[str]] = [
     {"app.crosswalk"},
     {"app.profile"},
     {"app.shacl"},
+    {"app.net"},
     {"app.findings"},
     {"app.rdf"},
     {"app.errors", "app.i18n", "app.settings", "app.logs", "app.native", "app"},

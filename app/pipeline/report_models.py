@@ -7,10 +7,10 @@ schema (FastAPI reads TypedDicts through pydantic) and to readers (REPORT_ADAPTE
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NotRequired
 
 from pydantic import Field, TypeAdapter
-from typing_extensions import NotRequired, TypedDict
+from typing_extensions import TypedDict
 
 from app.findings import Finding
 

@@ -87,6 +87,17 @@ class Pipeline:
         own = settings.base_url.rstrip("/") + "/profile/context.jsonld"
         self.own_contexts = {CONTEXT_IRI: profile.context, own: profile.context}
 
+    @classmethod
+    def load(cls, settings: Settings) -> Pipeline:
+        """The pipeline of the assets folder the settings name (profile, crosswalks, RDF sources)."""
+        from app.crosswalk.loader import load_crosswalks
+        from app.crosswalk.rdf_source import load_rdf_sources
+        from app.profile.loader import load_profile
+
+        mappings = settings.assets_dir / "mappings"
+        return cls(profile=load_profile(settings.assets_dir), settings=settings, crosswalks=load_crosswalks(mappings),
+                   rdf_sources=load_rdf_sources(mappings))
+
     def read(self, body: bytes, *, media_type: str, source: str | None) -> tuple[MappedInput, Source, bool]:
         """Parse (and map) a body into the profile's triples."""
         opened = self.open(body, media_type=media_type, source=source)

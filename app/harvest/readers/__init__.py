@@ -1,0 +1,1 @@
+"""One reader per source type; each lists its source page by page with a resumable state."""
