@@ -65,6 +65,9 @@ class Detect(BaseModel):
     none_of: list[str] = Field(default_factory=list, description="Paths that must have no value.")
     text_contains: list[str] = Field(default_factory=list,
                                      description="Text of which one must appear in the document (a portal's domain).")
+    contexts: list[str] = Field(default_factory=list,
+                                description="JSON-LD @context addresses the format carries (data.json's POD context): "
+                                            "a document with one of them is this format's, not generic JSON-LD.")
     priority: int = Field(default=0, description="Higher wins when several sources match.")
 
 

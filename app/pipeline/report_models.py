@@ -1,4 +1,4 @@
-"""The JSON report of docs/DESIGN.md §5, defined once: TypedDicts that report.py fills, the API documents and clients read.
+"""The JSON report of docs/DESIGN.md §5, defined once: TypedDicts report.py fills, the API documents, clients read.
 
 Reports are built as plain dictionaries (a pydantic model per result would cost more than finding the result);
 these types give their fields, in order, to mypy (every literal that builds one is checked), to the OpenAPI

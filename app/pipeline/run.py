@@ -85,7 +85,8 @@ class Pipeline:
         self.limits = ParseLimits(max_triples=settings.max_triples, max_literal_chars=settings.max_literal_chars,
                                   max_json_depth=settings.max_json_depth)
         own = settings.base_url.rstrip("/") + "/profile/context.jsonld"
-        self.own_contexts = {CONTEXT_IRI: profile.context, own: profile.context}
+        # the profile's own context, and the published contexts real documents point at (local copies)
+        self.own_contexts = {**profile.known_contexts, CONTEXT_IRI: profile.context, own: profile.context}
 
     def read(self, body: bytes, *, media_type: str, source: str | None) -> tuple[MappedInput, Source, bool]:
         """Parse (and map) a body into the profile's triples."""
@@ -118,13 +119,17 @@ class Pipeline:
             chosen, detected = self.registry.detect(document), True
             if chosen.is_rdf and repeated:
                 document = self._json(body)  # JSON-LD: a repeated key is refused (two readers could disagree)
+        elif media_type == "application/ld+json":
+            document = self._json(body)  # JSON-LD: a repeated key is refused (two readers could disagree)
+            chosen, detected = self.registry.detect_jsonld(document), True
         else:
             chosen, detected = self.registry.get("dcat"), True
         if chosen.is_rdf:
             syntax = rdf_syntax_for(chosen, media_type=media_type)
             data = body if document is None else json.dumps(document).encode("utf-8")
+            unreadable: list[Finding] = []  # values left out because their IRI cannot be read (reported)
             triples = parse_rdf_triples(data, syntax=syntax, limits=self.limits, own_contexts=self.own_contexts,
-                                        own_context_iri=CONTEXT_IRI)
+                                        own_context_iri=CONTEXT_IRI, problems=unreadable)
             rdf_type = str(RDF.type)
             records = {s: o for s, p, o in triples if is_iri(p, rdf_type) and o in _RECORD_CLASSES}
             if not records:
@@ -133,11 +138,12 @@ class Pipeline:
             if detected:  # a national RDF source (Spain's) when the document uses its portal's IRIs
                 chosen = self.registry.detect_rdf(triples) or chosen
             if chosen.rdf_steps is None:
-                return Opened(source=chosen, detected=detected, mapped=MappedInput(triples=triples))
+                mapped = MappedInput(triples=triples, problems=unreadable)
+                return Opened(source=chosen, detected=detected, mapped=mapped)
             index = TripleIndex(triples)
             problems = normalise_rdf(index, steps=chosen.rdf_steps, lookups=self.lookups)
             return Opened(source=chosen, detected=detected,
-                          mapped=MappedInput(triples=list(index.triples()), problems=problems))
+                          mapped=MappedInput(triples=list(index.triples()), problems=unreadable + problems))
         if not is_json:
             raise unsupported(chosen, media_type)
         if document is None:
