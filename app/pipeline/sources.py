@@ -94,7 +94,14 @@ class SourceRegistry:
         context is data.json, read by its crosswalk), else DCAT read as JSON-LD."""
         sample = document[0] if isinstance(document, list) and document else document
         claimed = self._claimed(sample)
-        return claimed if claimed is not None else DCAT_SOURCE
+        if claimed is not None:
+            return claimed
+        if _looks_like_jsonld(sample):
+            return DCAT_SOURCE
+        try:  # no JSON-LD at all (a data.json without its context): the format its shape says, else JSON-LD
+            return self.detect(document)
+        except InputError:
+            return DCAT_SOURCE
 
     def _claimed(self, document: Any) -> Source | None:
         """The crosswalk source whose detection rule names the document's @context, if any."""

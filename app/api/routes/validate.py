@@ -29,6 +29,10 @@ _OPENAPI_BODY: dict[str, Any] = {
 }
 SourceQuery = Annotated[str | None, Query(max_length=32, description=(
     "Input format: " + ", ".join(ORDER) + ". Omit it to let Puente detect it."))]
+OriginQuery = Annotated[str | None, Query(max_length=500, description=(
+    "Address of the portal the record comes from (https://data.example.org), for the links Puente writes to its "
+    "downloads when the record does not say it (a Socrata view). Without it those links are left out and a finding "
+    "says so; Puente never writes links under its own address."))]
 
 
 @router.post("/validate", summary="Validate a record or a catalogue against the profile",
@@ -36,16 +40,16 @@ SourceQuery = Annotated[str | None, Query(max_length=32, description=(
              responses={200: {"content": {"application/json": {}, **{m: {} for m in RDF_OFFERS}},
                               "description": "The report (JSON), or a SHACL ValidationReport graph for RDF types."}})
 async def validate(request: Request, pipeline: PipelineDep, runner: RunnerDep, lang: LangDep,
-                   source: SourceQuery = None, fmt: FormatQuery = None) -> Response:
+                   source: SourceQuery = None, fmt: FormatQuery = None, origin: OriginQuery = None) -> Response:
     chosen = negotiation.choose(request.headers.get("accept"), offers=("application/json", *RDF_OFFERS),
                                 default="application/json", format_key=fmt)
     body = await request.body()
     media_type = media_type_of(request.headers.get("content-type"))
     # Parsing and validation are CPU-bound: keep them off the event loop.
     if chosen in RDF_OFFERS:
-        outcome = await run_in_threadpool(runner.validate, body, media_type=media_type, source=source)
+        outcome = await run_in_threadpool(runner.validate, body, media_type=media_type, source=source, origin=origin)
         graph = report_graph(outcome.findings, profile=pipeline.profile)
         return rdf_response(graph, media_type=chosen, profile=pipeline.profile)
-    report = await runner.report_async(body, media_type=media_type, source=source, lang=lang)
+    report = await runner.report_async(body, media_type=media_type, source=source, lang=lang, origin=origin)
     return Response(report, media_type="application/json",
                     headers={"Content-Language": lang, "Vary": "Accept, Accept-Language"})
