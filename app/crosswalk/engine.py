@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from rdflib import URIRef
+from rdflib import Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
@@ -133,6 +133,7 @@ class Mapper:
         self._expected: dict[int, tuple[str, bool] | None] = {}
         self._emitted: dict[tuple[int, int, type, object], Emitted] = {}  # see _transformed
         self._plain = Context(lookups=lookups, lang="", args={})  # for reading dates to compare them
+        self._constant_texts: dict[int, list[Literal]] = {}  # per text row without placeholders: its literals
 
     def records(self, document: Any) -> list[tuple[dict[str, Any], str]]:
         """The records of a document: the first `records` path that reaches objects wins."""
@@ -306,6 +307,14 @@ class Mapper:
                 mapped.add((node, row.target, child), where)
             return
         if spec.text is not None:  # a text Puente writes itself, in every language it speaks
+            constant = self._constant_texts.get(id(row))
+            if constant is None:
+                constant = self._constant_texts[id(row)] = [] if "{" in "".join(spec.text.values()) else [
+                    plain_literal(text, lang=lang) for lang, text in spec.text.items() if text]
+            if constant:
+                for literal in constant:
+                    mapped.add((node, row.target, literal), "(constante)")
+                return
             for lang, template in spec.text.items():
                 rendered = self._render(template, item=item, record=record, parent=node, position=0, for_iri=False)
                 if rendered:

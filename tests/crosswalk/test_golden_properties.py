@@ -329,3 +329,12 @@ def test_csv_names_elements_not_nodes(pipeline: Pipeline) -> None:
     report = _outcome(pipeline, CASES / "cl" / "package-show").report(profile=pipeline.profile, lang="en")
     rows = list(csv.DictReader(io.StringIO(report_csv(report))))
     assert any(r["element"] == "distribution 2: Diccionario de datos" for r in rows), [r["element"] for r in rows]
+
+
+def test_a_date_written_right_but_typed_wrong_is_told_so(pipeline: Pipeline) -> None:
+    """The official DCAT-AP examples' context types dates "xsd:date" without defining xsd: the message names that
+    datatype and the one to use, instead of calling a correct date invalid."""
+    report = _report(pipeline, CASES / "dcat" / "dcat-ap-3-bee-population-api")
+    issued = next(r for rec in report["records"] for r in rec["results"] if r["path"] == "dct:issued")
+    assert '"xsd:date"' in issued["message"] and "not a valid date" not in issued["message"]
+    assert issued["value"] == "2023-03-21"
