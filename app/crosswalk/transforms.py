@@ -427,6 +427,8 @@ def place(value: Any, ctx: Context) -> Emitted:
         return _wrong_type(value)
     if not content or content.casefold() in ("no aplica", "nacional", "na"):
         return Emitted()
+    if _geojson(content) is not None or _WKT_START.match(content) or _corners(content) is not None:
+        return Emitted()  # a shape, not a name: the geometry and bbox transforms read it
     scheme = str(ctx.args["scheme"])
     index = ctx.lookups.index(scheme)
     found = index.find(content)

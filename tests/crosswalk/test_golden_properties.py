@@ -338,3 +338,25 @@ def test_a_date_written_right_but_typed_wrong_is_told_so(pipeline: Pipeline) -> 
     issued = next(r for rec in report["records"] for r in rec["results"] if r["path"] == "dct:issued")
     assert '"xsd:date"' in issued["message"] and "not a valid date" not in issued["message"]
     assert issued["value"] == "2023-03-21"
+
+
+def test_a_dcat_record_with_dc_language_is_not_thereby_spanish(pipeline: Pipeline) -> None:
+    """Only datos.gob.es's own IRIs make RDF Spanish: a DCAT record writing dc:language "es" stays DCAT, untouched."""
+    body = b"""@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
+    @prefix dc: <http://purl.org/dc/elements/1.1/> .
+    <http://datos.example.org/d/1> a dcat:Dataset ; dct:title "Datos"@es ; dc:language "es" ."""
+    outcome = pipeline.validate(body, media_type="text/turtle", source=None)
+    assert outcome.source.name == "dcat"
+    assert not any(str(o).endswith("/language/SPA") or str(o).endswith("/country/ESP")
+                   for o in outcome.mapped.graph.objects())
+
+
+def test_a_chilean_footprint_is_a_geometry_not_an_unknown_place(pipeline: Pipeline) -> None:
+    document = json.loads((CASES / "cl" / "package-show" / "input.json").read_text(encoding="utf-8"))
+    package = document.get("result", document)
+    package["extras"] = [*package.get("extras", []), {"key": "spatial", "value": json.dumps(
+        {"type": "Point", "coordinates": [-70.65, -33.45]})}]
+    outcome = pipeline.validate(json.dumps(document).encode(), media_type="application/json", source="cl")
+    assert any(str(getattr(o, "datatype", "")).endswith("geoJSONLiteral") for o in outcome.mapped.graph.objects())
+    assert not any(f.component == "puente:UnknownValue" and f.source_field and "spatial" in f.source_field
+                   for f in outcome.findings)
