@@ -117,8 +117,13 @@ def render_markdown(crosswalk: LoadedCrosswalk) -> str:
         "",
         f"- Records are read from: {', '.join(f'`{r}`' for r in spec.records)}",
         f"- Language of texts: `{spec.lang or '(not stated)'}`"
+        + (f", else the one a record states in {', '.join(f'`{p}`' for p in spec.lang_from)}"
+           if spec.lang_from and not spec.lang else "")
         + (f"; country: `{spec.country}`" if spec.country else ""),
-        f"- Portal address (`{{origin}}`): {spec.origin or '(Puente base URL)'}",
+        f"- Portal address (`{{origin}}`): {spec.origin or 'not fixed'}"
+        + (f"; a record's own from {', '.join(f'`{p}`' for p in spec.origin_from)}" if spec.origin_from else "")
+        + "; `?origin=` (`--origin`) overrides it. Links on the portal are written only when it is known, never "
+          "under Puente's address.",
         "",
         "| node | profile property | source field | fallbacks | transform | vocabulary | note |",
         "|---|---|---|---|---|---|---|",
