@@ -62,14 +62,17 @@ class MappedInput:
         for finding in findings:
             if finding.value is None and finding.source_field is None and not finding.source_gap:
                 where = self.source_field(finding, None)
-                if where is None and finding.focus in self.generated:
-                    continue
-                owner = self.owners.get(finding.focus)
-                if where is not None and owner is not None and owner != finding.focus:
-                    key = (owner, finding.shape, where)
-                    if key in seen:
+                if where is None:
+                    if finding.focus in self.generated:
                         continue
-                    seen.add(key)
+                else:
+                    owner = self.owners.get(finding.focus)
+                    if owner is not None and owner != finding.focus:
+                        key = (owner, finding.shape, where)
+                        if key in seen:
+                            continue
+                        seen.add(key)
+                    finding = finding._replace(source_field=where)  # resolved once: the report reads it
             kept.append(finding)
         return kept
 
