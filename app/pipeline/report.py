@@ -128,9 +128,7 @@ class _Ownership:
         return self._elements[key]
 
     def _step(self, node: Node, parent: Node, predicate: Node, lang: str) -> str:
-        short = _short(predicate)
-        name_key = f"element.{short}"
-        name = render(text(name_key), lang) if has_message(name_key) else short
+        name = _element_name(_short(predicate), lang)
         siblings = [o for p, o in self.links.get(parent, ()) if p == predicate]
         if len(siblings) > 1 and node in siblings:
             name = f"{name} {siblings.index(node) + 1}"
@@ -221,8 +219,7 @@ def _result(finding: Finding, *, profile: Profile, lang: str, chain: str | None,
         name = render(shape.name, lang) if shape else _problem_name(finding.shape, lang)
     gap = field is None
     if gap and not finding.source_gap:  # the format has no field for it: say how to give the value anyway
-        hint = f"gap.{source}" if has_message(f"gap.{source}") else "gap.default"
-        message = f"{message} {render(text(hint, property=path or ''), lang)}"
+        message = f"{message} {_gap_hint(source, path or '', lang)}"
     result: ReportResult = {
         "severity": finding.severity.value, "path": path,
         "focus": f"_:{finding.focus}" if is_bnode(finding.focus) else str(finding.focus),
@@ -255,6 +252,20 @@ def _datatype_message(value: Literal, lang: str) -> str | None:
     if "://" not in iri:  # "xsd:date" left as an IRI: a JSON-LD context that never defines the prefix
         return render(text("report.datatype_undefined", value=lexical, datatype=iri, expected=expected), lang)
     return render(text("report.datatype", value=lexical, datatype=_short(datatype), expected=expected), lang)
+
+
+@functools.lru_cache(maxsize=512)
+def _element_name(short: str, lang: str) -> str:
+    """How people call the part of a record a property points at ("punto de contacto"), else its short name."""
+    key = f"element.{short}"
+    return render(text(key), lang) if has_message(key) else short
+
+
+@functools.lru_cache(maxsize=2048)
+def _gap_hint(source: str, path: str, lang: str) -> str:
+    """How to give, on the source's platform, a value its format has no field for."""
+    key = f"gap.{source}" if has_message(f"gap.{source}") else "gap.default"
+    return render(text(key, property=path), lang)
 
 
 @functools.lru_cache(maxsize=8)
