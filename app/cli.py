@@ -18,7 +18,7 @@ from app.errors import PuenteError
 from app.i18n import negotiate, render, text
 from app.pipeline.enrichment import for_publication
 from app.pipeline.exports import to_ckan, to_dcat_ap_es
-from app.pipeline.report import report_csv, report_graph
+from app.pipeline.report import report_csv, report_graph, shown_id, shown_value
 from app.pipeline.report_models import ValidationReport
 from app.pipeline.run import Pipeline
 from app.pipeline.sniff import guess_media_type
@@ -27,6 +27,8 @@ from app.runtime.batch import Input, validate_catalogue, validate_catalogues
 from app.settings import get_settings
 
 EXIT_CONFORMS, EXIT_VIOLATIONS, EXIT_BAD_INPUT = 0, 1, 2
+_ORIGIN_HELP = ("address of the portal the records come from (https://data.example.org), for the links to its "
+                "downloads a record does not give (Socrata views); without it they are left out and a finding says so")
 _COLOURS = {"violation": "31", "warning": "33", "info": "36", "ok": "32", "bold": "1", "dim": "2"}
 _SYMBOLS = {"violation": "✖", "warning": "▲", "info": "i"}
 
@@ -87,15 +89,18 @@ def _print_text(report: ValidationReport, *, lang: str, style: Style, out: TextI
         if not record["results"]:
             continue
         badge = style("ok", t("ui.page.ok")) if record["conforms"] else style("violation", t("ui.page.fix"))
-        heading = style("bold", record["title"] or record["id"])
-        out.write(f"\n{heading}  ({t('ui.type.' + record['type'])} {record['id']}) — {badge}\n")
+        shown = shown_id(record)  # a blank-node label names nothing for people
+        heading = style("bold", record["title"] or shown or t("ui.type." + record["type"]))
+        out.write(f"\n{heading}  ({t('ui.type.' + record['type'])}{' ' + shown if shown else ''}) — {badge}\n")
         for result in record["results"]:
             symbol = style(result["severity"], _SYMBOLS[result["severity"]])
             out.write(f"  {symbol} {result['message']}\n")
+            if result["element"]:
+                out.write(f"      {style('dim', t('ui.page.element') + ':')} {result['element']}\n")
             if result["source_field"]:
                 out.write(f"      {style('dim', t('ui.page.field') + ':')} {style('bold', result['source_field'])}\n")
-            if result["value"]:
-                out.write(f"      {style('dim', t('ui.page.value') + ':')} {result['value']}\n")
+            if shown_value(result):
+                out.write(f"      {style('dim', t('ui.page.value') + ':')} {shown_value(result)}\n")
     summary = report["summary"]
     verdict = style("ok", "✔ " + t("ui.page.conforms")) if report["conforms"] else style(
         "violation", "✖ " + t("ui.page.not_conforms"))
@@ -126,7 +131,7 @@ def cmd_validate(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
     # Catalogues are shared out over every core (--processes); the report is the one a single process makes.
     result = validate_catalogue(pipeline, body, media_type=media_type, source=args.source, lang=lang,
                                 processes=args.processes or os.cpu_count() or 1,
-                                keep_findings=args.format == "ttl", on_open=opened)
+                                keep_findings=args.format == "ttl", on_open=opened, origin=args.origin)
     report, findings = result.report, result.findings
     progress.update(4, "")
     progress.close()
@@ -147,8 +152,8 @@ def _validate_many(args: argparse.Namespace, *, lang: str, out: TextIO, err: Tex
         err.write(f"puente: {render(text('ui.cli.ttl_one_file'), lang)}\n")
         return EXIT_BAD_INPUT
     files = [(path, *_read_input(path)) for path in args.paths]
-    inputs = [Input(body, guess_media_type(body[:500].decode("utf-8", errors="replace"), name), args.source)
-              for _, body, name in files]
+    inputs = [Input(body, guess_media_type(body[:500].decode("utf-8", errors="replace"), name), args.source,
+                    args.origin) for _, body, name in files]
     pipeline = _pipeline()
     style = Style(out, enabled=False if args.no_color else None)
     worst = EXIT_CONFORMS
@@ -177,7 +182,7 @@ def cmd_convert(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
     body, filename = _read_input(args.path)
     media_type = guess_media_type(body[:500].decode("utf-8", errors="replace"), filename)
     pipeline = _pipeline()
-    mapped, _source, _detected = pipeline.read(body, media_type=media_type, source=args.source)
+    mapped, _source, _detected = pipeline.read(body, media_type=media_type, source=args.source, origin=args.origin)
     if args.to == "ckan" or args.format == "json":
         out.write(json.dumps(to_ckan(mapped.graph), ensure_ascii=False, indent=1) + "\n")
         return 0
@@ -218,6 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
                           help="file to validate, or - to read standard input; several files are validated one "
                                "after the other (json: one line per file; csv: a file column)")
     validate.add_argument("--source", help=f"input format ({sources}); detected when omitted")
+    validate.add_argument("--origin", metavar="URL", help=_ORIGIN_HELP)
     validate.add_argument("--lang", choices=("es", "en", "pt"), help="language of the messages (default: es)")
     validate.add_argument("--format", choices=("text", "json", "csv", "ttl"), default="text",
                           help="text (readable, coloured on a terminal), json (the API report), csv (one row per "
@@ -230,6 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
     convert = commands.add_parser("convert", help="convert a record to the common profile, DCAT-AP-ES or CKAN")
     convert.add_argument("path", help="file to convert, or - to read standard input")
     convert.add_argument("--source", help=f"input format ({sources}); detected when omitted")
+    convert.add_argument("--origin", metavar="URL", help=_ORIGIN_HELP)
     convert.add_argument("--to", choices=("profile", "es", "ckan"), default="profile",
                          help="profile (harmonised DCAT), es (DCAT-AP-ES 1.0) or ckan (CKAN package dict)")
     convert.add_argument("--format", choices=("ttl", "jsonld", "rdf", "nt", "json"), default="ttl",

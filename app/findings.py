@@ -13,7 +13,7 @@ from typing import NamedTuple
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
-from app.i18n import LocalText, compose, text
+from app.i18n import LocalText, compose, has_message, text
 from app.rdf.namespaces import curie
 
 
@@ -38,6 +38,7 @@ class Finding(NamedTuple):
     severity: Severity
     message: LocalText | None = None       # set for problems found while mapping (no profile shape)
     source_field: str | None = None        # set when the finding's field is known where it is made
+    source_gap: bool = False               # the format has no field for this: the message says how to supply it
 
     def key(self) -> tuple[str, str, str, str, str]:
         """What makes two findings the same, whichever engine produced them."""
@@ -50,7 +51,7 @@ COMPONENTS = {
     "unknown-value": "puente:UnknownValue", "unknown-licence": "puente:UnknownLicence",
     "invalid-date": "puente:InvalidDate", "invalid-email": "puente:InvalidEmail", "invalid-url": "puente:InvalidURL",
     "invalid-number": "puente:InvalidNumber", "wrong-type": "puente:WrongType", "duplicate-key": "puente:DuplicateKey",
-    "ambiguous-value": "puente:AmbiguousValue",
+    "ambiguous-value": "puente:AmbiguousValue", "no-origin": "puente:NoOrigin", "unread-text": "puente:UnreadText",
 }
 
 
@@ -63,19 +64,41 @@ class Problem:
     severity: Severity
     value: str
     suggestions: tuple[str, ...] = ()
+    count: int = 1  # values of one field with the same problem, reported together (`value` lists them)
 
-    def at(self, *, focus: Node, target: URIRef | None, source_field: str) -> Finding:
-        """The finding reports show for this problem, on `target` of `focus`, read from `source_field`."""
-        return Finding(focus=focus, path=target, value=Literal(self.value), component=COMPONENTS[self.kind],
-                       shape=PROBLEMS + self.kind, severity=self.severity, message=self.message(source_field, target),
-                       source_field=source_field)
+    def at(self, *, focus: Node, target: URIRef | None, source_field: str | None) -> Finding:
+        """The finding reports show for this problem, on `target` of `focus`, read from `source_field` (None: the
+        format has no field for it, a source gap)."""
+        shown = source_field or ""
+        return Finding(focus=focus, path=target, value=Literal(self.value) if self.value else None,
+                       component=COMPONENTS[self.kind], shape=PROBLEMS + self.kind, severity=self.severity,
+                       message=self.message(shown, target), source_field=source_field,
+                       source_gap=source_field is None)
 
     def message(self, source_field: str, target: URIRef | None) -> LocalText:
         if self.kind == "duplicate-key":
             return text("mapping.duplicate-key", value=self.value)
+        if self.kind == "no-origin":
+            return text("mapping.no-origin", target=curie(str(target)) if target is not None else "")
         if self.kind == "ambiguous-value":
             return text("mapping.ambiguous-value", value=self.value, field=source_field, used=self.suggestions[0],
                         others=", ".join(self.suggestions[1:]))
         hint: LocalText = text("mapping.hint", suggestions=", ".join(self.suggestions)) if self.suggestions else {}
-        return compose(f"mapping.{self.kind}", localized={"hint": hint}, value=self.value, field=source_field,
+        key = f"mapping.{self.kind}.many" if self.count > 1 and has_message(f"mapping.{self.kind}.many") \
+            else f"mapping.{self.kind}"
+        return compose(key, localized={"hint": hint}, value=self.value, field=source_field,
                        target=curie(str(target)) if target is not None else "")
+
+
+def merged(problems: list[Problem]) -> Problem:
+    """Problems of one kind met on several values of one field, as one (its value lists the values)."""
+    first = problems[0]
+    if len(problems) == 1:
+        return first
+    values = list(dict.fromkeys(p.value for p in problems))
+    suggestions = tuple(dict.fromkeys(s for p in problems for s in p.suggestions))[:6]
+    return Problem(first.kind, max((p.severity for p in problems), key=_SEVERITY_RANK.__getitem__),
+                   " · ".join(values), suggestions, count=len(values))
+
+
+_SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.VIOLATION: 2}

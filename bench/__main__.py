@@ -12,7 +12,8 @@ its own child process so that its peak memory is its own:
 - Puente's HTTP path: one record per request, keep-alive, one client, against a server started on 127.0.0.1;
   and one whole catalogue of --records records (DCAT) in one POST, with the server's peak memory.
 Ratios are against naive pyshacl measured in the same run. "findings": SHACL results plus mapping problems for
-Puente and pyshacl; SHACL results alone for pyrudof and Jena.
+Puente and pyshacl, each problem told once as reports tell it (report.deduplicate); SHACL results alone for pyrudof
+and Jena.
 """
 
 from __future__ import annotations
@@ -86,21 +87,27 @@ def naive_pyshacl(documents: list[Document], _args: argparse.Namespace) -> Row:
     import pyshacl
     from rdflib import Graph
 
+    from app.pipeline.mapping import MappedInput
+    from app.pipeline.report import deduplicate
     from app.pipeline.validation import with_background
     from app.shacl.reference import findings_from_report
 
     pipeline = _pipeline()
     started = time.perf_counter()
     whole = Graph()
-    problems = 0
+    every = MappedInput(triples=[])  # the documents' provenance together, to tell each problem once as reports do
     for document in documents:
         mapped, _, _ = pipeline.read(document.body, media_type=document.media_type, source=document.source)
         whole += mapped.graph
-        problems += len(mapped.problems)
+        every.problems += mapped.problems
+        every.provenance.update(mapped.provenance)
+        every.expected.update(mapped.expected)
+        every.owners.update(mapped.owners)
+        every.generated |= mapped.generated
     _, report, _ = pyshacl.validate(with_background(whole, profile=pipeline.profile),
                                     shacl_graph=pipeline.profile.shapes_graph, inference="none", allow_warnings=True,
                                     allow_infos=True)
-    findings = len(findings_from_report(report)) + problems
+    findings = len(deduplicate(every.tidy(findings_from_report(report) + every.problems)))
     seconds = time.perf_counter() - started
     records = sum(d.records for d in documents)
     return Row("pyshacl, whole graph (naive)", records, seconds, records / seconds, None, None, _rss_mb(), findings,
@@ -108,6 +115,7 @@ def naive_pyshacl(documents: list[Document], _args: argparse.Namespace) -> Row:
 
 
 def pyshacl_per_record(documents: list[Document], args: argparse.Namespace) -> Row:
+    from app.pipeline.report import deduplicate
     from app.pipeline.validation import reference_engine
 
     pipeline = _pipeline()
@@ -118,7 +126,7 @@ def pyshacl_per_record(documents: list[Document], args: argparse.Namespace) -> R
     for single in singles:
         started = time.perf_counter()
         mapped, _, _ = pipeline.read(single.body, media_type=single.media_type, source=single.source)
-        findings += len(engine.validate(mapped.graph)) + len(mapped.problems)
+        findings += len(deduplicate(mapped.tidy(engine.validate(mapped.graph) + mapped.problems)))
         times.append((time.perf_counter() - started) * 1000)
     p50, p99 = p50_p99(times)
     seconds = sum(times) / 1000

@@ -31,6 +31,7 @@ class RowPlan:
     transform: Transform
     node: NodePlan | None
     transforms: tuple[Transform, ...] = ()  # one per path: the row's, or a fallback's own
+    not_after: FieldPath | None = None
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,8 @@ class NodePlan:
     when: FieldPath | None
     require: tuple[FieldPath, ...]
     rows: tuple[RowPlan, ...]
+    unless: FieldPath | None = None
+    when_in: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,8 @@ class LoadedCrosswalk:
     path: Path
     records: tuple[FieldPath, ...]
     dataset: NodePlan
+    origin_from: tuple[FieldPath, ...] = ()
+    lang_from: tuple[FieldPath, ...] = ()
 
     @property
     def name(self) -> str:
@@ -85,6 +90,8 @@ def _plan_node(node: NodeSpec, *, where: str) -> NodePlan:
         when=_path(node.when, where=where) if node.when else None,
         require=tuple(_path(p, where=where) for p in node.require),
         rows=rows,
+        unless=_path(node.unless, where=where) if node.unless else None,
+        when_in=frozenset(v.casefold() for v in node.when_in),
     )
 
 
@@ -102,11 +109,14 @@ def _plan_row(row: RowSpec, *, where: str) -> RowPlan:
                 raise _fail(where, f"unknown transform {fallback.transform!r}; known: {', '.join(sorted(TRANSFORMS))}")
             sources.append((fallback.path, own))
     paths = tuple(_path(p, where=where) for p, _ in sources)
-    if row.transform in ("theme", "place") and "scheme" not in row.args:
+    if row.transform in ("theme", "place", "concept") and "scheme" not in row.args:
         raise _fail(where, f"transform {row.transform} needs args.scheme")
     node = _plan_node(row.node, where=where) if row.node else None
+    if row.text is not None and not row.text:
+        raise _fail(where, "text needs at least one language")
     return RowPlan(row=row, target=expand(row.target, where=where), paths=paths, transform=transform, node=node,
-                       transforms=tuple(t for _, t in sources))
+                   transforms=tuple(t for _, t in sources),
+                   not_after=_path(row.not_after, where=where) if row.not_after else None)
 
 
 def load_crosswalk(path: Path) -> LoadedCrosswalk:
@@ -123,7 +133,9 @@ def load_crosswalk(path: Path) -> LoadedCrosswalk:
         raise _fail(str(path), f"source {spec.source!r} must match its folder {path.parent.name!r}")
     return LoadedCrosswalk(spec=spec, path=path,
                            records=tuple(_path(p, where=f"{path} records") for p in spec.records),
-                           dataset=_plan_node(spec.dataset, where=f"{path} dataset"))
+                           dataset=_plan_node(spec.dataset, where=f"{path} dataset"),
+                           origin_from=tuple(_path(p, where=f"{path} origin_from") for p in spec.origin_from),
+                           lang_from=tuple(_path(p, where=f"{path} lang_from") for p in spec.lang_from))
 
 
 def load_crosswalks(mappings_dir: Path) -> dict[str, LoadedCrosswalk]:

@@ -63,6 +63,17 @@ class Index:
                 self._by_name.setdefault(normalise(shown), []).append(concept)
         return self._by_name.get(normalise(text), [])
 
+    def mentioned(self, text: str, *, skip: frozenset[str] = frozenset()) -> list[URIRef]:
+        """The concepts whose label appears, as whole words, in a sentence ("Data is updated weekly" → WEEKLY).
+        Labels shorter than four characters and those in `skip` are not looked for."""
+        words = f" {normalise(text)} "
+        found: list[URIRef] = []
+        for label, concept in self.by_label.items():
+            if len(label) >= 4 and label not in skip and label not in self.ambiguous and f" {label} " in words \
+                    and concept not in found:
+                found.append(concept)
+        return found
+
     def others(self, text: str) -> list[URIRef]:
         """Other concepts sharing the label `text` finds (an ambiguous name)."""
         return self.ambiguous.get(normalise(text), [])[1:]
@@ -84,6 +95,7 @@ class Lookups:
         self._indexes: dict[str, Index] = {}
         self._matches: dict[tuple[Node, tuple[str, ...]], list[URIRef]] = {}
         self._broader: dict[Node, Node | None] = {}
+        self._tags: dict[Node, str | None] = {}
         self.scheme_of: dict[Node, Node] = dict(knowledge.subject_objects(SKOS.inScheme))
         self.exact_urls: dict[str, URIRef] = {}
         pairs = sorted(knowledge.subject_objects(SKOS.exactMatch), key=lambda pair: (len(str(pair[0])), str(pair)))
@@ -136,6 +148,17 @@ class Lookups:
                 if isinstance(target, URIRef) and any(str(target).startswith(s) for s in schemes):
                     found.append(target)
         return list(dict.fromkeys(found))
+
+    def language_tag(self, concept: Node) -> str | None:
+        """The two-letter tag (BCP 47) of an EU language: its ISO 639-1 code among the spellings the alignments
+        give (SPA → es, GLG → gl), None when it has none or several."""
+        if concept not in self._tags:
+            codes = sorted({str(label) for label in self.graph.objects(concept, SKOS.hiddenLabel)
+                            if isinstance(label, Literal) and re.fullmatch(r"[a-z]{2}", str(label))})
+            notation = str(self.graph.value(concept, SKOS.notation) or "")[:2].lower()
+            preferred = [code for code in codes if code == notation]
+            self._tags[concept] = preferred[0] if preferred else codes[0] if len(codes) == 1 else None
+        return self._tags[concept]
 
     def media_type_of(self, file_type: Node) -> URIRef | None:
         value = self.graph.value(file_type, PUENTE.mediaType)

@@ -29,18 +29,26 @@ class RowSpec(BaseModel):
     fallbacks: list[str | Fallback] = Field(default_factory=list,
                                             description="Paths tried in order when `path` is empty.")
     value: str | None = Field(default=None, description="A constant or a {template}, instead of a path.")
+    text: dict[str, str] | None = Field(default=None,
+                                        description="A text Puente writes itself, in each language (templates "
+                                                    "allowed): titles and descriptions of what it generates.")
     transform: str = Field(default="text", description="Named transform (app/crosswalk/transforms.py).")
     args: dict[str, Any] = Field(default_factory=dict, description="Options of the transform.")
     node: NodeSpec | None = Field(default=None, description="Build a described node (publisher, distribution...).")
+    not_after: str | None = Field(default=None,
+                                  description="A path: a value later than this one's is skipped for the next "
+                                              "fallback (a publication date after the last change of the data).")
     note: str | None = Field(default=None, description="Why this row is as it is; shown in CROSSWALK.md.")
 
     @model_validator(mode="after")
     def _one_source(self) -> RowSpec:
-        given = [x for x in (self.path, self.value, self.node) if x is not None]
+        given = [x for x in (self.path, self.value, self.node, self.text) if x is not None]
         if len(given) != 1:
-            raise ValueError(f"row {self.target}: give exactly one of path, value or node")
+            raise ValueError(f"row {self.target}: give exactly one of path, value, text or node")
         if self.fallbacks and self.path is None:
             raise ValueError(f"row {self.target}: fallbacks need a path")
+        if self.not_after is not None and self.path is None:
+            raise ValueError(f"row {self.target}: not_after needs a path")
         return self
 
 
@@ -54,6 +62,15 @@ class NodeSpec(BaseModel):
     when: str | None = Field(default=None, description="Make the node only when this path has a true value.")
     require: list[str] = Field(default_factory=list,
                                description="Make the node only when one of these paths has a value.")
+    when_in: list[str] = Field(default_factory=list,
+                               description="With `when`: the values of that path that count (compared ignoring case).")
+    unless: str | None = Field(default=None, description="Make the node only when this path has no value.")
+    needs_origin: bool = Field(default=False,
+                               description="The node is made of links on the portal (exports, APIs): made only when "
+                                           "the portal's address is known, else a finding says how to give it.")
+    drop_empty: bool = Field(default=False,
+                             description="Leave the node out when none of its rows gave a value (its problems are "
+                                         "then reported on the property that points at it).")
     rows: list[RowSpec]
 
 
@@ -65,7 +82,19 @@ class Detect(BaseModel):
     none_of: list[str] = Field(default_factory=list, description="Paths that must have no value.")
     text_contains: list[str] = Field(default_factory=list,
                                      description="Text of which one must appear in the document (a portal's domain).")
+    contexts: list[str] = Field(default_factory=list,
+                                description="JSON-LD @context addresses the format carries (data.json's POD context): "
+                                            "a document with one of them is this format's, not generic JSON-LD.")
     priority: int = Field(default=0, description="Higher wins when several sources match.")
+
+
+class Ignored(BaseModel):
+    """A field of the format Puente deliberately leaves out, and why (listed in CROSSWALK.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    field: str
+    reason: str
 
 
 class Crosswalk(BaseModel):
@@ -76,10 +105,20 @@ class Crosswalk(BaseModel):
     description: dict[str, str]
     country: str | None = Field(default=None, description="EU country code when the source is national.")
     lang: str = Field(default="es", description="Language tag of the source's texts; empty when unknown.")
+    lang_from: list[str] = Field(default_factory=list,
+                                 description="Paths where a record states its language: when it states exactly one, "
+                                             "its texts are tagged with it (never guessed from the format).")
     origin: str | None = Field(default=None, description="Base URL of the portal, for {origin} in templates.")
+    origin_from: list[str] = Field(default_factory=list,
+                                   description="Paths in a record that give its portal's address (a URL or a "
+                                               "domain); ?origin= and --origin override them.")
     records: list[str] = Field(default_factory=lambda: ["$"], description="Where records are in a document.")
+    minted: str | None = Field(default=None,
+                               description="Why the IRIs this crosswalk mints under Puente's address are minted.")
     detect: Detect
     dataset: NodeSpec
+    ignored: list[Ignored] = Field(default_factory=list,
+                                   description="Fields deliberately left out, with the reason (CROSSWALK.md).")
 
 
 RowSpec.model_rebuild()

@@ -9,25 +9,31 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import RDF, XSD
+from rdflib.namespace import RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
 from app.crosswalk.lookups import EU, IANA, Lookups
 from app.findings import Problem, Severity
-from app.rdf.namespaces import DCT
-from app.rdf.terms import Triple, count_literal, iri_term, plain_literal, typed_literal, utc_datetime_literal
+from app.rdf.namespaces import DCT, ELI, FOAF, GSP
+from app.rdf.terms import Triple, count_literal, iri_term, new_bnode, plain_literal, typed_literal, utc_datetime_literal
 
 MAX_TEXT = 100_000
 # Namespace attributes are Python-level lookups that make a new term on every access: read once.
 _XSD_DATETIME, _XSD_DATE = XSD.dateTime, XSD.date
 _RDF_TYPE, _LICENSE_DOCUMENT, _LOCATION = RDF.type, DCT.LicenseDocument, DCT.Location
+_SKOS_CONCEPT, _SKOS_PREFLABEL, _SKOS_INSCHEME = SKOS.Concept, SKOS.prefLabel, SKOS.inScheme
+_WKT, _GEOJSON = str(GSP.wktLiteral), str(GSP.geoJSONLiteral)
+_FOAF_DOCUMENT, _LEGAL_RESOURCE, _STANDARD = FOAF.Document, ELI.LegalResource, DCT.Standard
+_RIGHTS_STATEMENT, _RDFS_LABEL, _DCT_TITLE = DCT.RightsStatement, RDFS.label, DCT.title
 
 
 @dataclass
@@ -47,6 +53,8 @@ class Context:
     lang: str
     args: Mapping[str, Any]
     country: str | None = None
+    origin: str | None = None  # the portal's address, when known (never Puente's)
+    base: str = ""  # Puente's own address, for the harmonised identifiers it mints
 
 
 Transform = Callable[[Any, Context], Emitted]
@@ -84,15 +92,28 @@ def text_literal(value: Any, ctx: Context) -> Emitted:
     return Emitted(terms=[plain_literal(content[:MAX_TEXT], lang=lang or None)])
 
 
-_TAG = re.compile(r"<[^>]{0,2000}>")
+_TAG = re.compile(r"</?[A-Za-z!][^<>]{0,2000}>")
+_BREAK = re.compile(r"<\s*(?:br|/?p|/?div|/?li|/?ul|/?ol|/?tr|/?h[1-6]|/?blockquote|/?table)\b[^<>]{0,2000}>", re.I)
+_SPACES = re.compile(r"[ \t\f\v\xa0]+")
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def plain_text_of(content: str) -> str:
+    """Text with its HTML turned into text: line breaks for block tags, other tags removed, entities decoded.
+    Text without tags is returned as it is (Markdown keeps its indentation)."""
+    if not _TAG.search(content):
+        return html.unescape(content) if "&" in content and ";" in content else content
+    broken = _TAG.sub(" ", _BREAK.sub("\n", content.replace("\r\n", "\n")))
+    lines = (_SPACES.sub(" ", line).strip() for line in html.unescape(broken).split("\n"))
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 
 def html_text(value: Any, ctx: Context) -> Emitted:
-    """Text that may carry HTML (Socrata descriptions): tags removed, entities decoded."""
+    """Text that may carry HTML (Socrata and data.json descriptions): HTML turned into text, entities decoded."""
     content = _scalar_text(value)
     if content is None:
         return _wrong_type(value)
-    cleaned = re.sub(r"[ \t]+", " ", html.unescape(_TAG.sub(" ", content))).strip()
+    cleaned = plain_text_of(content)
     return text_literal(cleaned, ctx) if cleaned else Emitted()
 
 
@@ -215,6 +236,13 @@ def date(value: Any, ctx: Context) -> Emitted:
         return _wrong_type(value)
     if not content:
         return Emitted()
+    if content.startswith('["') and content.endswith('"]'):  # one date as a JSON list (ckanext-dcat legacy extras)
+        try:
+            unwrapped = json.loads(content)
+        except ValueError:
+            unwrapped = None
+        if isinstance(unwrapped, list) and len(unwrapped) == 1 and isinstance(unwrapped[0], str):
+            content = unwrapped[0].strip()
     for pattern, datatype in _DATE_FORMS:
         if pattern.match(content):
             return Emitted(terms=[typed_literal(content, datatype=datatype)])
@@ -250,11 +278,21 @@ def _in_scheme(value: Any, ctx: Context, scheme: str) -> Emitted:
 
 
 def frequency(value: Any, ctx: Context) -> Emitted:
-    """Frequency words in Spanish or English, ISO 8601 repeating intervals (R/P1M), irregular, realtime."""
+    """Frequency words (Spanish, English, Portuguese), ISO 8601 repeating intervals (R/P1M), irregular, realtime;
+    in a sentence ("Data is updated weekly") the one frequency it names."""
     content = _scalar_text(value)
     if content and content.upper().startswith(("R/P", "P")) and " " not in content:
         content = content.upper()
-    return _in_scheme(content if content is not None else value, ctx, f"{EU}frequency")
+    found = _in_scheme(content if content is not None else value, ctx, f"{EU}frequency")
+    if found.terms or not content or " " not in content.strip():
+        return found
+    named = ctx.lookups.index(f"{EU}frequency").mentioned(content, skip=_VAGUE_FREQUENCY_WORDS)
+    return Emitted(terms=[named[0]]) if len(named) == 1 else found
+
+
+# Words that name a frequency alone but not inside a sentence ("once a week" is not NEVER, "other" not OTHER).
+_VAGUE_FREQUENCY_WORDS = frozenset(("once", "una vez", "uma vez", "other", "otra", "otro", "outra", "outro", "day",
+                                    "unknown", "desconocida", "desconocido", "desconhecida", "variable"))
 
 
 def language(value: Any, ctx: Context) -> Emitted:
@@ -346,8 +384,14 @@ def place_iri(value: Any, ctx: Context) -> Emitted:
     return emitted
 
 
+def _slug(text: str) -> str:
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:80] or "x"
+
+
 def theme(value: Any, ctx: Context) -> Emitted:
-    """A national theme word → the national concept (kept) plus the EU data theme(s) it aligns to."""
+    """A national theme word → the national concept (kept) plus the EU data theme(s) it aligns to; with args.keep,
+    a portal's own category no table knows is kept as a concept of that portal scheme."""
     content = _scalar_text(value)
     if isinstance(value, dict):
         content = _scalar_text(value.get("title") or value.get("display_name") or value.get("name"))
@@ -366,6 +410,13 @@ def theme(value: Any, ctx: Context) -> Emitted:
             terms: list[Node] = [concept]
             terms.extend(ctx.lookups.matches(concept))
             return Emitted(terms=terms)
+    keep = ctx.args.get("keep")
+    if keep:  # the portal's category, kept as its concept: its EU theme is then said missing, once, by the profile
+        scheme_iri = str(keep).rstrip("/")
+        concept_iri = URIRef(f"{scheme_iri}/{_slug(content)}")
+        return Emitted(terms=[concept_iri], extra=[
+            (concept_iri, _RDF_TYPE, _SKOS_CONCEPT), (concept_iri, _SKOS_PREFLABEL, plain_literal(content[:500])),
+            (concept_iri, _SKOS_INSCHEME, URIRef(scheme_iri))])
     return _unknown(content, ctx.lookups.index(schemes[0]).suggestions(content))
 
 
@@ -376,6 +427,8 @@ def place(value: Any, ctx: Context) -> Emitted:
         return _wrong_type(value)
     if not content or content.casefold() in ("no aplica", "nacional", "na"):
         return Emitted()
+    if _geojson(content) is not None or _WKT_START.match(content) or _corners(content) is not None:
+        return Emitted()  # a shape, not a name: the geometry and bbox transforms read it
     scheme = str(ctx.args["scheme"])
     index = ctx.lookups.index(scheme)
     found = index.find(content)
@@ -476,6 +529,360 @@ def constant_iri(value: Any, ctx: Context) -> Emitted:
     return iri(value, ctx)
 
 
+# ------------------------------------------------------------------------------------------- texts in languages
+
+_LANG_TAG = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*$")
+
+
+def translated(value: Any, ctx: Context) -> Emitted:
+    """Texts by language (ckanext-scheming's *_translated: {"en": "...", "es": "..."}) → one literal per language,
+    tagged; lists of words (tags_translated) give one keyword each. A plain text is read as `html_text` reads it."""
+    if not isinstance(value, dict):
+        return html_text(value, ctx) if not isinstance(value, list) else keywords(value, ctx)
+    out = Emitted()
+    for code, content in value.items():
+        if not isinstance(code, str) or not _LANG_TAG.match(code):
+            out.problems.append(Problem("unknown-value", Severity.WARNING, _shown(code)))
+            continue
+        tag = code.replace("_", "-").lower()
+        for item in content if isinstance(content, list) else [content]:
+            text = _scalar_text(item)
+            if text is None:
+                out.problems.extend(_wrong_type(item).problems)
+            elif text:
+                out.terms.append(plain_literal(plain_text_of(text)[:MAX_TEXT], lang=tag))
+    return out
+
+
+# ------------------------------------------------------------------------------------------- periods in words
+
+_MONTHS = {name: number for number, names in enumerate((
+    ("january", "jan", "enero", "ene", "janeiro"), ("february", "feb", "febrero", "fevereiro", "fev"),
+    ("march", "mar", "marzo", "marco"), ("april", "apr", "abril", "abr"), ("may", "mayo", "maio"),
+    ("june", "jun", "junio", "junho"), ("july", "jul", "julio", "julho"), ("august", "aug", "agosto", "ago"),
+    ("september", "sep", "sept", "septiembre", "setiembre", "setembro", "set"),
+    ("october", "oct", "octubre", "outubro", "out"), ("november", "nov", "noviembre", "novembro"),
+    ("december", "dec", "diciembre", "dic", "dezembro", "dez")), start=1) for name in names}
+_MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_WHEN = re.compile(
+    r"(?P<iso>\b\d{4}-\d{2}(?:-\d{2})?\b)"
+    rf"|(?P<mdy>\b(?:{_MONTH_NAMES})\.? \d{{1,2}},? \d{{4}}\b)"
+    rf"|(?P<dmy>\b\d{{1,2}}(?: de)? (?:{_MONTH_NAMES})\.?,?(?: de| del)? \d{{4}}\b)"
+    rf"|(?P<my>\b(?:{_MONTH_NAMES})\.?,?(?: de| del)? \d{{4}}\b)"
+    r"|(?P<y>\b(?:1[6-9]|20)\d{2}\b)")
+_OPEN_END = re.compile(r"\b(?:present|presente|now|today|date|fecha|actualidad|hoy|atualidade|hoje|ongoing|current)\b")
+_RANGE = re.compile(r"\b(?:to|through|thru|until|till|a|al|hasta|ate|e)\b|[-–—/]")
+_SINCE = re.compile(r"^(?:since|from|desde|a partir de|de)\b")
+
+
+def _when(match: re.Match[str]) -> str:
+    """A date expression as an ISO 8601 date, year-month or year."""
+    text = match.group(0).replace(",", " ").replace(".", " ")
+    if match.group("iso"):
+        return match.group("iso")
+    words = text.split()
+    year = next(w for w in reversed(words) if w.isdigit() and len(w) == 4)
+    if match.group("y"):
+        return year
+    month = next(_MONTHS[w] for w in words if w in _MONTHS)
+    day = next((w for w in words if w.isdigit() and len(w) <= 2), None)
+    return f"{year}-{month:02d}-{int(day):02d}" if day else f"{year}-{month:02d}"
+
+
+def _period_words(content: str) -> str:
+    """Lower case, no accents, punctuation but dashes turned into spaces ("Enero–2010" → "enero - 2010")."""
+    decomposed = unicodedata.normalize("NFKD", content.casefold())
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    bare = re.sub(r"(?<=\d)-(?=\d{2}\b)", "\u01c2", bare)  # keep ISO dates (2019-01-31) whole: ǂ is a letter
+    spaced = re.sub(r"[–—-]", " - ", re.sub(r"[^\w\s–—/-]+", " ", bare)).replace("\u01c2", "-")
+    return re.sub(r"\s+", " ", spaced).strip()
+
+
+def period_of(content: str) -> tuple[str | None, str | None] | None:
+    """The start and end an English, Spanish or Portuguese description of a period states ("June 2011 to present",
+    "2006 - 2010", "desde enero de 2015"), or None when it states no period Puente can tell for sure."""
+    text = _period_words(content)
+    plain = text
+    dates = [_when(m) for m in _WHEN.finditer(text)]
+    if not dates:
+        return None
+    between = _WHEN.split(text)  # the words between the dates
+    if len(dates) >= 2 and _RANGE.search(" ".join(p for p in between[1:-1] if p) or " "):
+        return dates[0], dates[-1]
+    if len(dates) == 1:
+        if _OPEN_END.search(plain) and _RANGE.search(plain) or _SINCE.match(plain):
+            return dates[0], None
+        if _WHEN.fullmatch(text.strip()):  # the text is one date: that day, month or year
+            return dates[0], dates[0]
+    return None
+
+
+def _period_part(value: Any, ctx: Context, part: int) -> Emitted:
+    content = _scalar_text(value)
+    if content is None:
+        return _wrong_type(value)
+    if not content:
+        return Emitted()
+    if "/" in content and re.match(r"^\s*\d{4}", content):  # an ISO 8601 interval
+        return _interval_part(content, ctx, part)
+    found = period_of(content)
+    if found is None:  # reported once, by the start
+        return Emitted(problems=[Problem("unread-text", Severity.WARNING, _shown(content))]) if part == 0 \
+            else Emitted()
+    chosen = found[part]
+    return date(chosen, ctx) if chosen else Emitted()
+
+
+def period_start(value: Any, ctx: Context) -> Emitted:
+    """The start of a period written in words ("June 2011 to present" → 2011-06) or as an ISO 8601 interval."""
+    return _period_part(value, ctx, 0)
+
+
+def period_end(value: Any, ctx: Context) -> Emitted:
+    """The end of a period written in words ("2006 to 2010" → 2010); none for "to present"."""
+    return _period_part(value, ctx, 1)
+
+
+# ------------------------------------------------------------------------------------------- places as shapes
+
+_NUMBER = r"\s*(-?\d{1,3}(?:\.\d+)?)\s*"
+_BBOX = re.compile(rf"^\[?{_NUMBER},{_NUMBER},{_NUMBER},{_NUMBER}\]?$")
+_GEOJSON_TYPES = frozenset(("Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon",
+                            "GeometryCollection"))
+_WKT_START = re.compile(r"^\s*(?:SRID=\d+;)?\s*(?:MULTI)?(?:POINT|LINESTRING|POLYGON)\s*\(", re.I)
+
+
+def _corners(value: Any) -> tuple[float, float, float, float] | None:
+    """West, south, east, north from "W,S,E,N" text or a list of four numbers, when they are coordinates."""
+    numbers: list[float]
+    if isinstance(value, list) and len(value) == 4 and all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                                             for v in value):
+        numbers = [float(v) for v in value]
+    elif isinstance(value, str) and (match := _BBOX.match(value.strip())):
+        numbers = [float(g) for g in match.groups()]
+    else:
+        return None
+    west, south, east, north = numbers
+    if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= north <= 90):
+        return None
+    return west, south, east, north
+
+
+def _geojson(value: Any) -> dict[str, Any] | None:
+    document = value
+    if isinstance(value, str) and value.strip().startswith("{"):
+        try:
+            document = json.loads(value)
+        except ValueError:
+            return None
+    if isinstance(document, dict) and document.get("type") in _GEOJSON_TYPES \
+            and ("coordinates" in document or "geometries" in document):
+        return document
+    return None
+
+
+def bbox(value: Any, ctx: Context) -> Emitted:
+    """A bounding box ("W,S,E,N", four numbers, or a GeoJSON polygon) → dcat:bbox as a WKT polygon; anything else
+    gives nothing (args.strict: a finding)."""
+    corners = _corners(value)
+    if corners is None:
+        shape = _geojson(value)
+        if shape is not None and shape.get("type") == "Polygon":
+            ring = shape.get("coordinates", [[]])[0]
+            points = ", ".join(f"{x} {y}" for x, y, *_ in ring) if all(isinstance(p, list) and len(p) >= 2
+                                                                         for p in ring) else ""
+            if points:
+                return Emitted(terms=[typed_literal(f"POLYGON(({points}))", datatype=_WKT)])
+        if ctx.args.get("strict") and value not in ("", None):
+            return Emitted(problems=[Problem("unread-text", Severity.WARNING, _shown(value))])
+        return Emitted()
+    west, south, east, north = corners
+    ring = f"{west} {south}, {east} {south}, {east} {north}, {west} {north}, {west} {south}"
+    return Emitted(terms=[typed_literal(f"POLYGON(({ring}))", datatype=_WKT)])
+
+
+def geometry(value: Any, ctx: Context) -> Emitted:
+    """A GeoJSON geometry (object or text) or a WKT text → locn:geometry, typed as such; anything else, nothing."""
+    shape = _geojson(value)
+    if shape is not None:
+        return Emitted(terms=[typed_literal(json.dumps(shape, separators=(",", ":")), datatype=_GEOJSON)])
+    if isinstance(value, str) and _WKT_START.match(value):
+        return Emitted(terms=[typed_literal(value.strip(), datatype=_WKT)])
+    return Emitted()
+
+
+_CODE = re.compile(r"^(?:[A-Z]{3}|\d{2,9})$")
+
+
+def place_label(value: Any, ctx: Context) -> Emitted:
+    """A place named in words ("Washington, DC") → its label; codes, addresses, boxes and shapes are read elsewhere."""
+    content = _scalar_text(value)
+    if not content or _CODE.match(content) or content.startswith(("http://", "https://")) \
+            or _corners(content) is not None or _geojson(content) is not None or _WKT_START.match(content):
+        return Emitted()
+    return Emitted(terms=[plain_literal(content[:500], lang=ctx.lang or None)])
+
+
+def spatial_code(value: Any, ctx: Context) -> Emitted:
+    """A country code (ARG, COL) → EU country IRI; a place IRI (GeoNames) kept; anything else is read elsewhere."""
+    content = _scalar_text(value)
+    if not content:
+        return Emitted()
+    if content.startswith(("http://", "https://")):
+        return place_iri(content, ctx)
+    if re.fullmatch(r"[A-Z]{3}", content):
+        found = ctx.lookups.index(f"{EU}country").find(content)
+        return Emitted(terms=[found]) if found is not None else _unknown(content, [])
+    return Emitted()
+
+
+# ------------------------------------------------------------------------------------------- links and nodes
+
+def iri_template(value: Any, ctx: Context) -> Emitted:
+    """An identifier made into an IRI by the first of args.templates whose parts are known ({origin}: the portal's
+    address; {base}: Puente's, for its harmonised identifiers; {value}: the identifier)."""
+    content = _scalar_text(value)
+    if content is None:
+        return _wrong_type(value)
+    if not content:
+        return Emitted()
+    pattern = ctx.args.get("pattern")
+    if pattern and not re.fullmatch(str(pattern), content):
+        return Emitted(problems=[Problem("unknown-value", Severity.WARNING, _shown(content))])
+    for template in ctx.args.get("templates", []):
+        if "{origin}" in template and not ctx.origin:
+            continue
+        rendered = str(template).replace("{origin}", ctx.origin or "").replace("{base}", ctx.base) \
+            .replace("{value}", quote(content, safe="-._~"))
+        return iri(rendered, ctx)
+    return Emitted()
+
+
+def portal_url(value: Any, ctx: Context) -> Emitted:
+    """A link the portal gives relative to itself (/api/geospatial/abcd-1234) made absolute with its address;
+    absolute links as they are."""
+    content = _scalar_text(value)
+    if content is None:
+        return _wrong_type(value)
+    if content.startswith("/") and not content.startswith("//"):
+        return iri(ctx.origin + content, ctx) if ctx.origin else Emitted()
+    return iri(content, ctx)
+
+
+def _typed_iri(value: Any, ctx: Context, cls: URIRef) -> Emitted:
+    emitted = iri(value, ctx)
+    emitted.extra.extend((term, _RDF_TYPE, cls) for term in emitted.terms)
+    return emitted
+
+
+def document_page(value: Any, ctx: Context) -> Emitted:
+    """A web page about the dataset or distribution (documentation) → foaf:page, a foaf:Document."""
+    return _typed_iri(value, ctx, _FOAF_DOCUMENT)
+
+
+def legal_resource(value: Any, ctx: Context) -> Emitted:
+    """A law (an ELI address) → dcatap:applicableLegislation, an eli:LegalResource."""
+    return _typed_iri(value, ctx, _LEGAL_RESOURCE)
+
+
+def standard(value: Any, ctx: Context) -> Emitted:
+    """A standard or schema the data conforms to: by address (a dct:Standard), or by name (a new dct:Standard
+    with that title)."""
+    content = _scalar_text(value)
+    if content is None:
+        return _wrong_type(value)
+    if not content:
+        return Emitted()
+    if content.startswith(("http://", "https://")):
+        return _typed_iri(content, ctx, _STANDARD)
+    node = new_bnode()
+    return Emitted(terms=[node], extra=[(node, _RDF_TYPE, _STANDARD),
+                                        (node, _DCT_TITLE, plain_literal(content[:500], lang=ctx.lang or None))])
+
+
+def rights_statement(value: Any, ctx: Context) -> Emitted:
+    """A statement of rights or of access rights: an EU access-right code, an address (a dct:RightsStatement), or
+    words, in one or several languages (a new dct:RightsStatement labelled with them)."""
+    if isinstance(value, str) and value.strip():
+        content = value.strip()
+        if ctx.args.get("scheme"):
+            found = ctx.lookups.index(str(ctx.args["scheme"])).find(content)
+            if found is not None or content.startswith(f"{EU}access-right/"):
+                return _in_scheme(content, ctx, str(ctx.args["scheme"]))
+        if content.startswith(("http://", "https://")):
+            return _typed_iri(content, ctx, _RIGHTS_STATEMENT)
+    labels = translated(value, ctx)
+    if not labels.terms:
+        return labels
+    node = new_bnode()
+    return Emitted(terms=[node], extra=[(node, _RDF_TYPE, _RIGHTS_STATEMENT),
+                                        *((node, _RDFS_LABEL, label) for label in labels.terms)],
+                   problems=labels.problems)
+
+
+_DURATION = re.compile(r"^-?P(?=\d|T\d)(?:\d+Y)?(?:\d+M)?(?:\d+W)?(?:\d+D)?"
+                       r"(?:T(?=\d)(?:\d+H)?(?:\d+M)?(?:\d+(?:\.\d+)?S)?)?$")
+
+
+def duration(value: Any, ctx: Context) -> Emitted:
+    """An ISO 8601 duration (PT15M, P1D) → xsd:duration."""
+    content = _scalar_text(value)
+    if content is None:
+        return _wrong_type(value)
+    if not content:
+        return Emitted()
+    if not _DURATION.match(content.upper()):
+        return Emitted(problems=[Problem("unread-text", Severity.WARNING, _shown(content))])
+    return Emitted(terms=[typed_literal(content.upper(), datatype=str(XSD.duration))])
+
+
+def decimal(value: Any, ctx: Context) -> Emitted:
+    """A number (1.5, "20") → xsd:decimal."""
+    content = _scalar_text(value)
+    if content is None:
+        return _wrong_type(value)
+    if not re.fullmatch(r"\d{1,15}(?:\.\d{1,12})?", content):
+        return Emitted(problems=[Problem("invalid-number", Severity.WARNING, _shown(content))]) if content \
+            else Emitted()
+    return Emitted(terms=[typed_literal(content, datatype=str(XSD.decimal))])
+
+
+def checksum_value(value: Any, ctx: Context) -> Emitted:
+    """A hexadecimal digest (CKAN resources' hash) → spdx:checksumValue, xsd:hexBinary."""
+    content = _scalar_text(value)
+    if content is None:
+        return _wrong_type(value)
+    bare = content.split(":", 1)[-1].strip().lower()  # "sha256:ab12..." as some portals write it
+    if not re.fullmatch(r"(?:[0-9a-f]{2}){8,64}", bare):
+        return Emitted(problems=[Problem("unread-text", Severity.WARNING, _shown(content))]) if content \
+            else Emitted()
+    return Emitted(terms=[typed_literal(bare, datatype=str(XSD.hexBinary))])
+
+
+_ALGORITHMS = {32: "md5", 40: "sha1", 56: "sha224", 64: "sha256", 96: "sha384", 128: "sha512"}
+
+
+def checksum_algorithm(value: Any, ctx: Context) -> Emitted:
+    """The digest's algorithm: an SPDX algorithm IRI as given, or the one its length says (40 hex digits: SHA-1)."""
+    content = _scalar_text(value)
+    if not content:
+        return Emitted()
+    if content.startswith(("http://", "https://")):
+        return iri(content, ctx)
+    named = content.split(":", 1)[0].lower().replace("-", "") if ":" in content else ""
+    bare = content.split(":", 1)[-1].strip().lower()
+    name = named if named in _ALGORITHMS.values() else _ALGORITHMS.get(len(bare)) if re.fullmatch(
+        "[0-9a-f]+", bare) else content.lower().replace("-", "")
+    if name not in _ALGORITHMS.values():
+        return _unknown(content, list(_ALGORITHMS.values()))
+    return Emitted(terms=[iri_term(f"http://spdx.org/rdf/terms#checksumAlgorithm_{name}")])
+
+
+def concept(value: Any, ctx: Context) -> Emitted:
+    """A code, label or IRI of the vocabulary args.scheme (planned availability, access rights...)."""
+    return _in_scheme(value, ctx, str(ctx.args["scheme"]))
+
+
 TRANSFORMS: dict[str, Transform] = {
     "text": text_literal,
     "html_text": html_text,
@@ -501,7 +908,29 @@ TRANSFORMS: dict[str, Transform] = {
     "interval_start": interval_start,
     "interval_end": interval_end,
     "co_coverage": co_coverage,
+    "translated": translated,
+    "period_start": period_start,
+    "period_end": period_end,
+    "bbox": bbox,
+    "geometry": geometry,
+    "place_label": place_label,
+    "spatial_code": spatial_code,
+    "iri_template": iri_template,
+    "portal_url": portal_url,
+    "document_page": document_page,
+    "legal_resource": legal_resource,
+    "standard": standard,
+    "rights_statement": rights_statement,
+    "duration": duration,
+    "decimal": decimal,
+    "checksum_value": checksum_value,
+    "checksum_algorithm": checksum_algorithm,
+    "concept": concept,
 }
+
+# Transforms that make a new blank node for each value: never remembered between values (two records must not
+# share a node; see Mapper._transformed).
+FRESH: frozenset[Transform] = frozenset((standard, rights_statement))
 
 # Transforms whose output describes itself through the vocabulary; listed for CROSSWALK.md.
 # Transforms that read a whole object name the fields they read inside it, so CROSSWALK.md can list them.

@@ -27,6 +27,11 @@ def _catalog() -> dict[str, dict[str, str]]:
     return merged
 
 
+def has_message(message_key: str) -> bool:
+    """True when the catalogue has `message_key`."""
+    return message_key in _catalog()
+
+
 def catalog_keys() -> list[str]:
     """Every message key of the catalogue."""
     return sorted(_catalog())

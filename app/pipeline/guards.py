@@ -127,6 +127,7 @@ def inline_jsonld_contexts(document: Any, *, own_contexts: dict[str, Any], own_i
     Walks iteratively, so deep documents cannot exhaust the stack. Returns the same object, changed in place.
     """
     stack: list[Any] = [document]
+    root: dict[str, Any] = {}  # the document's top-level context, once resolved (its type-scoped contexts)
     while stack:
         node = stack.pop()
         if isinstance(node, list):
@@ -139,8 +140,33 @@ def inline_jsonld_contexts(document: Any, *, own_contexts: dict[str, Any], own_i
         if "@context" in node:
             node["@context"] = _resolve_context(node["@context"], own_contexts=own_contexts, own_iri=own_iri)
             # scoped contexts inside term definitions are walked like any other node
+            if node is document and isinstance(node["@context"], dict):
+                root = node["@context"]
+        elif root:
+            _merge_type_scoped(node, root)
         stack.extend(node.values())
     return document
+
+
+def _merge_type_scoped(node: dict[str, Any], context: dict[str, Any]) -> None:
+    """A node of several types that each bring a type-scoped context (the DCAT-AP examples' "Dataset" and
+    "DatasetMemberOfADatasetSeries"): pyoxigraph applies only one of them and drops the other's terms (titles, dates).
+    JSON-LD 1.1 applies them all, in the order of the types: their definitions are written on the node itself, in
+    that order and not propagated to nested nodes, which is what the specification's processing gives."""
+    types = node.get("@type")
+    if not isinstance(types, list) or len(types) < 2:
+        return
+    scoped: list[dict[str, Any]] = []
+    for name in sorted(t for t in types if isinstance(t, str)):
+        definition = context.get(name)
+        if isinstance(definition, dict) and isinstance(definition.get("@context"), dict):
+            scoped.append(definition["@context"])
+    if len(scoped) < 2:
+        return
+    merged: dict[str, Any] = {"@propagate": False}
+    for part in scoped:
+        merged.update(part)
+    node["@context"] = json.loads(json.dumps(merged))
 
 
 def _resolve_context(value: Any, *, own_contexts: dict[str, Any], own_iri: str) -> Any:

@@ -8,6 +8,7 @@ publisher...). `source_field` names the field of the user's own format.
 from __future__ import annotations
 
 import functools
+import re
 from collections import deque
 from collections.abc import Collection, Iterable, Mapping
 
@@ -16,7 +17,7 @@ from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from app.findings import Finding, Severity
-from app.i18n import LocalText, render, text
+from app.i18n import LocalText, has_message, render, text
 from app.pipeline.report_models import (
     RecordReport,
     RecordType,
@@ -78,6 +79,8 @@ class _Ownership:
         # node → (records that reach it, chain from the first of them); datasets and services before catalogues
         self._main: dict[Node, tuple[list[Node], str]] = {}
         self._catalog: dict[Node, tuple[list[Node], str]] = {}
+        self._via: dict[Node, tuple[Node, Node]] = {}  # node → (the node and property it was first reached by)
+        self._elements: dict[tuple[Node, str], str | None] = {}
         for root in [*self.datasets, *self.services, *self.series]:
             self._walk(root, into=self._main)
         for root in self.catalogs:
@@ -93,6 +96,8 @@ class _Ownership:
                     continue  # seen, or another record: its findings are its own
                 step = _short(predicate)
                 chains[obj] = f"{chains[node]}/{step}" if chains[node] else step
+                if obj not in self._via:
+                    self._via[obj] = (node, predicate)
                 queue.append(obj)
         for node, chain in chains.items():
             owners = into.get(node)
@@ -108,6 +113,28 @@ class _Ownership:
 
     def text(self, node: Node, predicate: URIRef, lang: str) -> str | None:
         return _pick_text(self.texts.get((node, predicate), []), lang)
+
+    def element(self, focus: Node, lang: str) -> str | None:
+        """The part of its record a node is, named for people: "punto de contacto", "distribución 2: CSV",
+        "distribución 1: API › servicio de datos"; None for a record itself (or a node no record reaches)."""
+        key = (focus, lang)
+        if key not in self._elements:
+            steps: list[str] = []
+            node = focus
+            while node not in self.roots and node in self._via and len(steps) < 8:
+                parent, predicate = self._via[node]
+                steps.append(self._step(node, parent, predicate, lang))
+                node = parent
+            self._elements[key] = " › ".join(reversed(steps)) if steps else None
+        return self._elements[key]
+
+    def _step(self, node: Node, parent: Node, predicate: Node, lang: str) -> str:
+        name = _element_name(_short(predicate), lang)
+        siblings = [o for p, o in self.links.get(parent, ()) if p == predicate]
+        if len(siblings) > 1 and node in siblings:
+            name = f"{name} {siblings.index(node) + 1}"
+        title = self.text(node, _DCT_TITLE, lang)
+        return f"{name}: {title}" if title else name
 
     def record_id(self, node: Node) -> str:
         identifier = self.text(node, _DCT_IDENTIFIER, "")
@@ -138,7 +165,9 @@ def report_data(data: Iterable[Triple], findings: list[Finding], *, profile: Pro
         owners, chain = own.owners(finding.focus)
         if only is not None:
             owners = [owner for owner in owners if owner in records]
-        result = _result(finding, profile=profile, lang=lang, chain=chain, resolver=source_field)
+        element = own.element(finding.focus, lang) if owners else _unlinked(lang)
+        result = _result(finding, profile=profile, lang=lang, chain=chain, resolver=source_field, source=source,
+                         element=element)
         if owners:
             for owner in owners:
                 records[owner].append(result)
@@ -172,10 +201,10 @@ def report_head(*, conforms: bool, source: str, source_detected: bool, lang: str
 
 
 def _result(finding: Finding, *, profile: Profile, lang: str, chain: str | None,
-            resolver: SourceFieldResolver | None) -> ReportResult:
+            resolver: SourceFieldResolver | None, source: str, element: str | None) -> ReportResult:
     shape = profile.shapes.get(finding.shape)
     path = _short(finding.path) if finding.path is not None else None
-    if finding.source_field is not None:
+    if finding.source_field is not None or finding.source_gap:
         field: str | None = finding.source_field
     elif resolver is not None:
         field = resolver(finding, chain)
@@ -186,16 +215,103 @@ def _result(finding: Finding, *, profile: Profile, lang: str, chain: str | None,
         value = f"_:{finding.value}" if is_bnode(finding.value) else str(finding.value)
     if finding.message is None and shape is not None:
         message, name = _shape_texts(finding.shape, shape.message, shape.name, lang)
+        if finding.shape.endswith("-datatype") and isinstance(finding.value, Literal):
+            message = _datatype_message(finding.value, lang) or message
     else:
         message = render(finding.message or (shape.message if shape else {"es": finding.component}), lang)
         name = render(shape.name, lang) if shape else _problem_name(finding.shape, lang)
+    gap = field is None
+    if gap and not finding.source_gap:  # the format has no field for it: say how to give the value anyway
+        message = f"{message} {_gap_hint(source, path or '', lang)}"
     result: ReportResult = {
         "severity": finding.severity.value, "path": path,
         "focus": f"_:{finding.focus}" if is_bnode(finding.focus) else str(finding.focus),
         "value": value, "message": message, "constraint": finding.component, "shape": finding.shape,
-        "shape_name": name, "source_field": field,
+        "shape_name": name, "source_field": field, "source_gap": gap, "element": element,
     }
     return result
+
+
+_DATE_FORMS = ((re.compile(r"\d{4}-\d{2}-\d{2}"), "xsd:date"),
+               (re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})?"),
+                "xsd:dateTime"),
+               (re.compile(r"\d{4}"), "xsd:gYear"), (re.compile(r"\d{4}-\d{2}"), "xsd:gYearMonth"),
+               (re.compile(r"\d{1,18}"), "xsd:nonNegativeInteger"))
+
+
+def _datatype_message(value: Literal, lang: str) -> str | None:
+    """A value written right but typed wrong ("2023-03-21" typed <xsd:date>, an undefined prefix): the message
+    names its datatype and the one to use, instead of calling a correct date invalid."""
+    lexical = str(value)
+    expected = next((name for pattern, name in _DATE_FORMS if pattern.fullmatch(lexical)), None)
+    if expected is None:
+        return None
+    datatype = value.datatype
+    if datatype is None:
+        shown = render(text("report.no_datatype"), lang) if value.language is None \
+            else render(text("report.language_tag", lang_tag=value.language), lang)
+        return render(text("report.datatype", value=lexical, datatype=shown, expected=expected), lang)
+    iri = str(datatype)
+    if "://" not in iri:  # "xsd:date" left as an IRI: a JSON-LD context that never defines the prefix
+        return render(text("report.datatype_undefined", value=lexical, datatype=iri, expected=expected), lang)
+    return render(text("report.datatype", value=lexical, datatype=_short(datatype), expected=expected), lang)
+
+
+@functools.lru_cache(maxsize=512)
+def _element_name(short: str, lang: str) -> str:
+    """How people call the part of a record a property points at ("punto de contacto"), else its short name."""
+    key = f"element.{short}"
+    return render(text(key), lang) if has_message(key) else short
+
+
+@functools.lru_cache(maxsize=2048)
+def _gap_hint(source: str, path: str, lang: str) -> str:
+    """How to give, on the source's platform, a value its format has no field for."""
+    key = f"gap.{source}" if has_message(f"gap.{source}") else "gap.default"
+    return render(text(key, property=path), lang)
+
+
+@functools.lru_cache(maxsize=8)
+def _unlinked(lang: str) -> str:
+    """The element of a node no record reaches (filed as an "other" record)."""
+    return render(text("element.unlinked"), lang)
+
+
+_RANK = {Severity.VIOLATION: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
+def _rank(finding: Finding) -> tuple[int, int, int]:
+    """Which of several findings on one property of one node is reported: the gravest, then a problem met while
+    reading the field (it names the value and the field), then one about a value."""
+    return _RANK[finding.severity], 0 if finding.message is not None else 1, 0 if finding.value is not None else 1
+
+
+def deduplicate(findings: list[Finding]) -> list[Finding]:
+    """One problem, one finding: of the findings on one property of one node (an unknown category and "no EU
+    theme"; a literal format and "not an EU file type"), the one that says most; several values breaking one rule
+    are listed in one finding. Order is kept (first occurrence)."""
+    groups: dict[tuple[Node, Node | None], list[Finding]] = {}
+    for finding in findings:
+        key = (finding.focus, finding.path)
+        group = groups.get(key)
+        if group is None:
+            groups[key] = [finding]
+        else:
+            group.append(finding)
+    if len(groups) == len(findings):
+        return findings
+    kept: list[Finding] = []
+    for group in groups.values():
+        if len(group) == 1:
+            kept.append(group[0])
+            continue
+        best = min(group, key=_rank)
+        values = [f.value for f in group if f.shape == best.shape and f.value is not None]
+        if best.message is None and len(values) > 1:  # a rule broken by several values: one finding lists them
+            shown = [f"_:{v}" if is_bnode(v) else str(v) for v in values]
+            best = best._replace(value=Literal(" · ".join(dict.fromkeys(shown))))
+        kept.append(best)
+    return kept
 
 
 # (shape, language) → the texts rendered, with the texts they came from (another profile may reuse an IRI)
@@ -237,8 +353,19 @@ def _record(own: _Ownership, node: Node, results: list[ReportResult], *, kind: R
     return record
 
 
-CSV_COLUMNS = ("record_id", "record_type", "record_title", "severity", "path", "source_field", "value", "message",
-               "constraint", "shape")
+CSV_COLUMNS = ("record_id", "record_type", "record_title", "severity", "element", "path", "source_field", "value",
+               "message", "constraint", "shape")
+
+
+def shown_id(record: RecordReport) -> str:
+    """A record's id as people see it: a blank-node label (a record the input left unnamed) is not shown."""
+    return "" if record["id"].startswith("_:") else record["id"]
+
+
+def shown_value(result: ReportResult) -> str:
+    """A result's value as people see it: a blank-node label is not shown (the element names the node)."""
+    value = result["value"] or ""
+    return "" if value.startswith("_:") else value
 
 
 def report_csv(report: ValidationReport, *, file: str | None = None, header: bool = True) -> str:
@@ -255,9 +382,9 @@ def report_csv(report: ValidationReport, *, file: str | None = None, header: boo
         writer.writerow((("file",) if file is not None else ()) + CSV_COLUMNS)
     for record in report["records"]:
         for result in record["results"]:
-            writer.writerow(first + (record["id"], record["type"], record["title"] or "", result["severity"],
-                                     result["path"] or "", result["source_field"] or "", result["value"] or "",
-                                     result["message"], result["constraint"], result["shape"]))
+            writer.writerow(first + (shown_id(record), record["type"], record["title"] or "", result["severity"],
+                                     result["element"] or "", result["path"] or "", result["source_field"] or "",
+                                     shown_value(result), result["message"], result["constraint"], result["shape"]))
     return buffer.getvalue()
 
 

@@ -30,6 +30,12 @@ class ReportResult(TypedDict):
     shape: Annotated[str, Field(description="IRI of the profile shape; see /profile.")]
     shape_name: Annotated[str, Field(description="Short name of the shape, in the language asked for.")]
     source_field: Annotated[str | None, Field(description="The field of the input format this is about.")]
+    source_gap: Annotated[bool, Field(description=(
+        "True when the input format has no field for this (source_field is null): the message says how to supply "
+        "the value on that platform anyway."))]
+    element: Annotated[str | None, Field(description=(
+        "The part of the record this is about, named for people (\"contact point\", \"distribution 2: CSV\"); "
+        "null for the record itself."))]
 
 
 class RecordReport(TypedDict):

@@ -74,7 +74,7 @@ class SourceRegistry:
     def detect(self, document: Any) -> Source:
         """Choose the source of a parsed JSON document from its shape."""
         sample = document[0] if isinstance(document, list) and document else document
-        if _looks_like_jsonld(sample):
+        if _looks_like_jsonld(sample) and self._claimed(sample) is None:
             return DCAT_SOURCE
         import json
 
@@ -87,6 +87,33 @@ class SourceRegistry:
         if not candidates:
             raise InputError(text("detail.undetected_source", available=self.names()), field="source")
         return sorted(candidates, key=lambda c: (c[0], c[1]))[0][2]
+
+
+    def detect_jsonld(self, document: Any) -> Source:
+        """The source of a body sent as JSON-LD: the format whose own @context it carries (a data.json with the POD
+        context is data.json, read by its crosswalk), else DCAT read as JSON-LD."""
+        sample = document[0] if isinstance(document, list) and document else document
+        claimed = self._claimed(sample)
+        if claimed is not None:
+            return claimed
+        if _looks_like_jsonld(sample):
+            return DCAT_SOURCE
+        try:  # no JSON-LD at all (a data.json without its context): the format its shape says, else JSON-LD
+            return self.detect(document)
+        except InputError:
+            return DCAT_SOURCE
+
+    def _claimed(self, document: Any) -> Source | None:
+        """The crosswalk source whose detection rule names the document's @context, if any."""
+        if not isinstance(document, dict):
+            return None
+        context = document.get("@context")
+        named = [context] if isinstance(context, str) else [c for c in context if isinstance(c, str)] \
+            if isinstance(context, list) else []
+        for source in self.sources.values():
+            if source.crosswalk is not None and any(c in source.crosswalk.spec.detect.contexts for c in named):
+                return source
+        return None
 
 
 def _looks_like_jsonld(document: Any) -> bool:

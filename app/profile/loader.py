@@ -16,6 +16,7 @@ from rdflib.term import Node
 
 from app.errors import ConfigurationError
 from app.i18n import LocalText
+from app.profile.contexts import load_known_contexts
 from app.profile.model import Background, ClassInfo, Level, NamespaceRule, Profile, ShapeInfo, Vocabulary
 from app.rdf.namespaces import DCT, PREFIXES, PROFILE_IRI, PUENTE, SH
 from app.rdf.terms import Triple, load_turtle_file
@@ -263,4 +264,5 @@ def load_profile(assets_dir: Path) -> Profile:
     return Profile(iri=iri, version=str(version), title=_local_text(shapes_graph, iri, DCT.title),
                    description=_local_text(shapes_graph, iri, DCT.description), shapes_graph=shapes_graph,
                    shapes=shapes, classes=classes, vocabularies=vocabularies, background=background,
-                   context=context, files=files + [context_path])
+                   context=context, files=files + [context_path],
+                   known_contexts=load_known_contexts(assets_dir / "shapes" / "contexts"))

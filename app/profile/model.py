@@ -177,6 +177,8 @@ class Profile:
     background: Background
     context: dict[str, Any]
     files: list[Path] = field(default_factory=list)
+    # other JSON-LD contexts real documents point at, by address (shapes/contexts/, app/profile/contexts.py)
+    known_contexts: dict[str, Any] = field(default_factory=dict)
 
     def shapes_for_class(self, target_class: str) -> list[ShapeInfo]:
         """The property shapes whose node shape targets `target_class`, in file order."""

@@ -54,9 +54,9 @@ def quality_section(triples: Iterable[tuple[Node, Node, Node]], findings: Iterab
 
 
 def report_with_quality(pipeline: Pipeline, body: bytes, media_type: str, source: str | None, lang: str,
-                        now: datetime) -> bytes:
+                        now: datetime, origin: str | None = None) -> bytes:
     """The /validate JSON report with a "quality" member added after the others (run where validations run)."""
-    outcome = pipeline.validate(body, media_type=media_type, source=source)
+    outcome = pipeline.validate(body, media_type=media_type, source=source, origin=origin)
     data = outcome.report(profile=pipeline.profile, lang=lang)
     scorer = Scorer.for_profile(pipeline.profile, assets_dir=pipeline.settings.assets_dir)
     data["quality"] = quality_section(outcome.mapped.triples, outcome.findings, scorer=scorer, lang=lang, now=now)

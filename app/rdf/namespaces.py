@@ -20,6 +20,8 @@ SPDX = Namespace("http://spdx.org/rdf/terms#")
 TIME = Namespace("http://www.w3.org/2006/time#")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 SCHEMA = Namespace("http://schema.org/")
+GSP = Namespace("http://www.opengis.net/ont/geosparql#")
+ELI = Namespace("http://data.europa.eu/eli/ontology#")
 PUENTE = Namespace("https://w3id.org/puente/ns#")
 PS = Namespace("https://w3id.org/puente/shapes#")
 # Quality measurements (app/quality): W3C DQV, Web Annotation, Puente's metrics and piveau's (data.europa.eu)
@@ -53,6 +55,8 @@ PREFIXES: dict[str, str] = {
     "sh": str(SH),
     "puente": str(PUENTE),
     "ps": str(PS),
+    "gsp": str(GSP),
+    "eli": str(ELI),
 }
 
 

@@ -70,6 +70,7 @@ class _Task:
     members: set[Node]  # RDF: the nodes the share answers for
     roots: set[Node]  # RDF: the records it reports
     problems: list[Finding]  # RDF: the document's normalisation problems
+    origin: str | None = None  # JSON: the portal's address the caller gave
 
 
 @dataclass
@@ -114,16 +115,17 @@ class Input:
     body: bytes
     media_type: str
     source: str | None = None
+    origin: str | None = None
 
 
 def validate_catalogue(pipeline: Pipeline, body: bytes, *, media_type: str, source: str | None, lang: str,
                        processes: int, keep_findings: bool = False,
-                       on_open: Callable[[int], None] | None = None) -> CatalogueResult:
+                       on_open: Callable[[int], None] | None = None, origin: str | None = None) -> CatalogueResult:
     """Validate a record or a whole catalogue on `processes` cores; same report as a single process.
 
     `on_open` is told the number of records once the input is read (for a progress bar)."""
     with _collector_spared(), _workers(pipeline, processes=processes) as pool:
-        opened = pipeline.open(body, media_type=media_type, source=source)
+        opened = pipeline.open(body, media_type=media_type, source=source, origin=origin)
         if on_open is not None:
             on_open(len(opened.records) if opened.mapped is None else _count_records(opened.mapped))
         return _finish(_start(pipeline, opened, lang=lang, pool=pool, processes=processes,
@@ -141,7 +143,7 @@ def validate_catalogues(pipeline: Pipeline, inputs: Iterable[Input], *, lang: st
         waiting: deque[_Running | CatalogueResult | PuenteError] = deque()
         for item in inputs:
             try:
-                opened = pipeline.open(item.body, media_type=item.media_type, source=item.source)
+                opened = pipeline.open(item.body, media_type=item.media_type, source=item.source, origin=item.origin)
                 waiting.append(_start(pipeline, opened, lang=lang, pool=pool, processes=processes,
                                       keep_findings=keep_findings))
             except PuenteError as error:
@@ -196,7 +198,7 @@ def _task(opened: Opened, share: _Share, *, lang: str, keep_findings: bool) -> _
     problems = [] if opened.mapped is None else opened.mapped.problems  # Pipeline.check keeps the members' own
     return _Task(source=opened.source.name, detected=opened.detected, lang=lang, keep_findings=keep_findings,
                  records=share.records, repeated=opened.repeated if share.first else [], triples=share.triples,
-                 members=share.members, roots=share.roots, problems=problems)
+                 members=share.members, roots=share.roots, problems=problems, origin=opened.origin)
 
 
 def _adopt(pipeline: Pipeline) -> None:
@@ -319,7 +321,8 @@ def _run_task(task: _Task) -> _Piece:
     described: dict[str, int] = {}
     pointed: set[str] = set()
     if not source.is_rdf:
-        mapped = map_records(task.records, mapper=pipeline.mappers[task.source], repeated_keys=task.repeated)
+        mapped = map_records(task.records, mapper=pipeline.mappers[task.source], repeated_keys=task.repeated,
+                             origin=task.origin)
         described, pointed = _fingerprint(mapped.triples)
         outcome = pipeline.check(mapped, source=source, detected=task.detected)
     else:

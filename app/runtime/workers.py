@@ -36,16 +36,16 @@ _PIPELINE: Pipeline | None = None  # the pipeline of a worker process (inherited
 WorkResult = tuple[MappedInput, list[Finding], str, bool]
 
 
-def _work(kind: str, body: bytes, media_type: str, source: str | None) -> WorkResult:
+def _work(kind: str, body: bytes, media_type: str, source: str | None, origin: str | None = None) -> WorkResult:
     pipeline = _PIPELINE
     assert pipeline is not None, "worker started without a pipeline"
-    return _work_here(pipeline, kind, body, media_type, source)
+    return _work_here(pipeline, kind, body, media_type, source, origin)
 
 
-def _report(body: bytes, media_type: str, source: str | None, lang: str) -> bytes:
+def _report(body: bytes, media_type: str, source: str | None, lang: str, origin: str | None = None) -> bytes:
     pipeline = _PIPELINE
     assert pipeline is not None, "worker started without a pipeline"
-    return _report_here(pipeline, body, media_type, source, lang)
+    return _report_here(pipeline, body, media_type, source, lang, origin)
 
 
 def _call(function: Callable[..., T], args: tuple[object, ...]) -> T:
@@ -148,30 +148,35 @@ class Runner:
         finally:
             self._idle.put(worker)
 
-    def _run(self, kind: str, body: bytes, media_type: str, source: str | None) -> WorkResult:
+    def _run(self, kind: str, body: bytes, media_type: str, source: str | None,
+             origin: str | None = None) -> WorkResult:
         if not self.workers:
-            return _work_here(self.pipeline, kind, body, media_type, source)
-        return self._in_worker(_work, kind, body, media_type, source)
+            return _work_here(self.pipeline, kind, body, media_type, source, origin)
+        return self._in_worker(_work, kind, body, media_type, source, origin)
 
-    def report(self, body: bytes, *, media_type: str, source: str | None, lang: str) -> bytes:
+    def report(self, body: bytes, *, media_type: str, source: str | None, lang: str,
+               origin: str | None = None) -> bytes:
         """The JSON report of a body, made where it is validated: only its bytes cross the process boundary."""
         if not self.workers:
-            return _report_here(self.pipeline, body, media_type, source, lang)
-        return self._in_worker(_report, body, media_type, source, lang)
+            return _report_here(self.pipeline, body, media_type, source, lang, origin)
+        return self._in_worker(_report, body, media_type, source, lang, origin)
 
-    async def report_async(self, body: bytes, *, media_type: str, source: str | None, lang: str) -> bytes:
+    async def report_async(self, body: bytes, *, media_type: str, source: str | None, lang: str,
+                           origin: str | None = None) -> bytes:
         """`report` awaited on the event loop itself: the body goes down an idle worker's pipe and the loop
         watches the pipe, so a small record costs no thread hop. Large bodies, or no idle worker, take the
         thread path (a pipe write of megabytes would hold the loop)."""
         if not self.workers or len(body) > _ON_LOOP_MAX_BYTES:
-            return await run_in_threadpool(self.report, body, media_type=media_type, source=source, lang=lang)
+            return await run_in_threadpool(self.report, body, media_type=media_type, source=source, lang=lang,
+                                           origin=origin)
         try:
             worker = self._idle.get_nowait()
         except queue.Empty:
-            return await run_in_threadpool(self.report, body, media_type=media_type, source=source, lang=lang)
+            return await run_in_threadpool(self.report, body, media_type=media_type, source=source, lang=lang,
+                                           origin=origin)
         loop = asyncio.get_running_loop()
         try:
-            worker.connection.send((_report, (body, media_type, source, lang)))
+            worker.connection.send((_report, (body, media_type, source, lang, origin)))
             answered: asyncio.Future[None] = loop.create_future()
             descriptor = worker.connection.fileno()
 
@@ -192,7 +197,8 @@ class Runner:
         except (EOFError, BrokenPipeError, ConnectionResetError):
             logger.warning("a validation worker died; replaced")
             worker = self._replace(worker)
-            return await run_in_threadpool(self.report, body, media_type=media_type, source=source, lang=lang)
+            return await run_in_threadpool(self.report, body, media_type=media_type, source=source, lang=lang,
+                                           origin=origin)
         finally:
             self._idle.put(worker)
         if not ok:
@@ -213,12 +219,13 @@ class Runner:
     def _source(self, name: str) -> Source:
         return self.pipeline.registry.sources[name]
 
-    def validate(self, body: bytes, *, media_type: str, source: str | None) -> Outcome:
-        mapped, findings, name, detected = self._run("validate", body, media_type, source)
+    def validate(self, body: bytes, *, media_type: str, source: str | None, origin: str | None = None) -> Outcome:
+        mapped, findings, name, detected = self._run("validate", body, media_type, source, origin)
         return Outcome(mapped=mapped, findings=findings, source=self._source(name), detected=detected)
 
-    def read(self, body: bytes, *, media_type: str, source: str | None) -> tuple[MappedInput, Source, bool]:
-        mapped, _, name, detected = self._run("read", body, media_type, source)
+    def read(self, body: bytes, *, media_type: str, source: str | None,
+             origin: str | None = None) -> tuple[MappedInput, Source, bool]:
+        mapped, _, name, detected = self._run("read", body, media_type, source, origin)
         return mapped, self._source(name), detected
 
     def close(self) -> None:
@@ -227,15 +234,17 @@ class Runner:
         self._all.clear()
 
 
-def _report_here(pipeline: Pipeline, body: bytes, media_type: str, source: str | None, lang: str) -> bytes:
-    outcome = pipeline.validate(body, media_type=media_type, source=source)
+def _report_here(pipeline: Pipeline, body: bytes, media_type: str, source: str | None, lang: str,
+                 origin: str | None = None) -> bytes:
+    outcome = pipeline.validate(body, media_type=media_type, source=source, origin=origin)
     return outcome.report_json(profile=pipeline.profile, lang=lang)
 
 
-def _work_here(pipeline: Pipeline, kind: str, body: bytes, media_type: str, source: str | None) -> WorkResult:
+def _work_here(pipeline: Pipeline, kind: str, body: bytes, media_type: str, source: str | None,
+               origin: str | None = None) -> WorkResult:
     if kind == "validate":
-        outcome = pipeline.validate(body, media_type=media_type, source=source)
+        outcome = pipeline.validate(body, media_type=media_type, source=source, origin=origin)
         return outcome.mapped, outcome.findings, outcome.source.name, outcome.detected
-    mapped, chosen, detected = pipeline.read(body, media_type=media_type, source=source)
+    mapped, chosen, detected = pipeline.read(body, media_type=media_type, source=source, origin=origin)
     return mapped, [], chosen.name, detected
 

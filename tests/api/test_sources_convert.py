@@ -119,3 +119,24 @@ def test_package_search_page_gives_one_record_per_package(client: TestClient) ->
     body = (CASES / "cl" / "package-search" / "input.json").read_bytes()
     report = client.post("/validate?source=cl", content=body, headers=JSON).json()
     assert [r["id"] for r in report["records"] if r["type"] == "dataset"] == ["aa11", "bb22"]
+
+
+def test_origin_gives_links_on_the_portal_and_nothing_else(client: TestClient) -> None:
+    """?origin= is the portal a view comes from: its links are written under it; without it, none is written and
+    the report says how to give it; anything but an http(s) address is a 400 naming the parameter."""
+    body = (CASES / "socrata" / "views-2646-ez2p" / "input.json").read_bytes()
+    headers = {"content-type": "application/json", "accept": "application/n-triples"}
+    alone = client.post("/convert", content=body, headers=headers)
+    assert alone.status_code == 200 and "/rows.csv" not in alone.text and "127.0.0.1" not in alone.text.replace(
+        "127.0.0.1:8000/socrata/d/", "")  # only the harmonised identifier may name Puente's address
+    linked = client.post("/convert?origin=https://soda.demo.socrata.com/", content=body, headers=headers)
+    assert "<https://soda.demo.socrata.com/resource/2646-ez2p.json>" in linked.text
+    report = client.post("/validate?lang=en", content=body, headers={"content-type": "application/json"}).json()
+    gap = [r for rec in report["records"] for r in rec["results"] if r["constraint"] == "puente:NoOrigin"]
+    assert gap and gap[0]["source_gap"] is True and gap[0]["source_field"] is None and "?origin=" in gap[0]["message"]
+    for bad in ("ftp://example.org", "https://user@example.org", "example.org", "https://", "https://a b.org"):
+        for path in ("/validate", "/convert"):
+            answer = client.post(path, params={"origin": bad}, content=body,
+                                 headers={"content-type": "application/json"})
+            assert answer.status_code == 400, (path, bad)
+            assert answer.headers["content-type"].startswith("application/problem+json")

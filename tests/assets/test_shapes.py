@@ -81,7 +81,8 @@ def _copy_shapes(tmp_path: Path) -> Path:
     target = tmp_path / "shapes"
     target.mkdir()
     for source in (REPO_ROOT / "shapes").iterdir():
-        (target / source.name).write_bytes(source.read_bytes())
+        if source.is_file():  # shapes/contexts/ holds known JSON-LD contexts
+            (target / source.name).write_bytes(source.read_bytes())
     return target
 
 

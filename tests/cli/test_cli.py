@@ -139,3 +139,17 @@ def test_colour_and_progress_on_a_terminal() -> None:
     assert code == 1
     assert "\033[31m" in shown  # violations in red
     assert "█" in shown  # the progress bar
+
+
+def test_origin_gives_the_portal_links_and_is_checked() -> None:
+    """--origin: the portal a Socrata view comes from; without it no link is written under another address."""
+    view = str(CASES / "socrata" / "views-2646-ez2p" / "input.json")
+    alone = run("convert", view, "--format", "nt")
+    assert alone.returncode == 0 and "rows.csv" not in alone.stdout
+    linked = run("convert", view, "--origin", "https://soda.demo.socrata.com", "--format", "nt")
+    assert "<https://soda.demo.socrata.com/api/views/2646-ez2p/rows.csv?accessType=DOWNLOAD>" in linked.stdout
+    report = json.loads(run("validate", view, "--format", "json").stdout)
+    assert any(r["constraint"] == "puente:NoOrigin" and r["source_gap"] for rec in report["records"]
+               for r in rec["results"])
+    bad = run("validate", view, "--origin", "javascript:alert(1)")
+    assert bad.returncode == 2 and "origin" in bad.stderr

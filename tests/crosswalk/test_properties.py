@@ -40,8 +40,14 @@ def lookups(profile: Profile) -> Lookups:
     return Lookups(profile.background.knowledge)
 
 
-ARGS: dict[str, dict[str, Any]] = {"theme": {"scheme": "https://w3id.org/puente/vocab/co/categoria"},
-                                   "place": {"scheme": "https://w3id.org/puente/place/cl"}}
+ARGS: dict[str, dict[str, Any]] = {
+    "theme": {"scheme": "https://w3id.org/puente/vocab/co/categoria", "keep": "https://w3id.org/puente/vocab/x"},
+    "place": {"scheme": "https://w3id.org/puente/place/cl"},
+    "concept": {"scheme": "http://publications.europa.eu/resource/authority/planned-availability"},
+    "rights_statement": {"scheme": "http://publications.europa.eu/resource/authority/access-right"},
+    "iri_template": {"templates": ["{origin}/d/{value}", "{base}/socrata/d/{value}"],
+                     "pattern": "[a-z0-9]{4}-[a-z0-9]{4}"},
+    "bbox": {"strict": True}}
 
 
 @pytest.mark.parametrize("name", sorted(TRANSFORMS))
@@ -51,7 +57,8 @@ def test_transforms_never_raise(name: str, lookups: Lookups) -> None:
     @SETTINGS
     @given(value=json_values)
     def check(value: Any) -> None:
-        emitted = transform(value, Context(lookups=lookups, lang="es", args=ARGS.get(name, {})))
+        emitted = transform(value, Context(lookups=lookups, lang="es", args=ARGS.get(name, {}),
+                                           origin="https://data.example.org", base="http://127.0.0.1:8000"))
         assert isinstance(emitted, Emitted)
         for problem in emitted.problems:
             assert problem.kind and len(problem.value) <= 201

@@ -193,3 +193,102 @@ def test_transforms_that_read_a_whole_object_declare_the_fields_they_read() -> N
             assert field_path.rsplit(".", 1)[-1].strip('"') in source, (name, field_path)
     table = (REPO_ROOT / "mappings" / "co" / "CROSSWALK.md").read_text(encoding="utf-8")
     assert all(f in table for f in READS["co_coverage"])
+
+
+# ------------------------------------------------------------------------------------------- issue 13
+
+@pytest.mark.parametrize("sentence,code", [
+    ("Data is updated weekly", "WEEKLY"), ("Data is updated daily, Tuesday through Sunday", "DAILY"),
+    ("Data is updated quarterly", "QUARTERLY"), ("Data is updated as needed", "IRREG"), ("Anual", "ANNUAL"),
+    ("Mensal", "MONTHLY"), ("eventual", "IRREG"), ("notPlanned", "NOT_PLANNED"), ("Diária", "DAILY"),
+])
+def test_frequency_in_sentences_and_portuguese(lookups: Lookups, sentence: str, code: str) -> None:
+    assert only(run(lookups, "frequency", sentence)) == f"{EU}frequency/{code}"
+
+
+@pytest.mark.parametrize("sentence", ["To be determined.", "once a week", "daily or weekly, as needed",
+                                      "A citywide count is taken approximately every 10 years."])
+def test_a_sentence_naming_no_single_frequency_is_reported_not_guessed(lookups: Lookups, sentence: str) -> None:
+    emitted = run(lookups, "frequency", sentence)
+    assert not emitted.terms and [p.kind for p in emitted.problems] == ["unknown-value"]
+
+
+@pytest.mark.parametrize("text,start,end", [
+    ("June 2011 to present", "2011-06", None), ("January 1, 2006 to present", "2006-01-01", None),
+    ("2006 - 2010", "2006", "2010"), ("desde enero de 2015", "2015-01", None),
+    ("Enero 2010 a diciembre 2014", "2010-01", "2014-12"), ("2015", "2015", "2015"),
+    ("2019-01-31 / 2020-02-01", "2019-01-31", "2020-02-01"), ("15 de marzo de 2012 hasta la fecha", "2012-03-15", None),
+])
+def test_periods_written_in_words(lookups: Lookups, text: str, start: str, end: str | None) -> None:
+    assert str(only(run(lookups, "period_start", text))) == start
+    ended = run(lookups, "period_end", text)
+    assert [str(t) for t in ended.terms] == ([end] if end else []) and not ended.problems
+
+
+@pytest.mark.parametrize("text", ["Study completed in 2006", "Current as of 2011",
+                                  "One year minus the most recent seven days", "Fall 2010"])
+def test_a_text_stating_no_period_is_one_finding(lookups: Lookups, text: str) -> None:
+    started = run(lookups, "period_start", text)
+    assert not started.terms and [p.kind for p in started.problems] == ["unread-text"]
+    assert run(lookups, "period_end", text) == Emitted()  # reported once, by the start
+
+
+def test_html_becomes_text_and_plain_text_stays_as_it_is(lookups: Lookups) -> None:
+    html = "<div><p>First line.<br />Second &amp; last.</p><p>Next paragraph.</p></div>"
+    assert str(only(run(lookups, "html_text", html))) == "First line.\nSecond & last.\n\nNext paragraph."
+    markdown = "Items:\n\n    code block\n* x < 5 and y > 3"
+    assert str(only(run(lookups, "html_text", markdown))) == markdown
+
+
+def test_translated_texts_keep_their_languages(lookups: Lookups) -> None:
+    emitted = run(lookups, "translated", {"en": "Oaks", "ca": "Roures", "es_ES": "<b>Robles</b>"})
+    assert {(str(t), t.language) for t in emitted.terms} == {("Oaks", "en"), ("Roures", "ca"), ("Robles", "es-es")}
+    listed = run(lookups, "translated", {"en": ["Oaks", "Pines"], "es": ["Robles"]})
+    assert len(listed.terms) == 3
+    assert [p.kind for p in run(lookups, "translated", {"not a language": "x"}).problems] == ["unknown-value"]
+
+
+def test_bounding_boxes_and_geometries(lookups: Lookups) -> None:
+    box = run(lookups, "bbox", "-87.94,41.64,-87.52,42.02")
+    assert str(only(box)).startswith("POLYGON((-87.94 41.64, -87.52 41.64") and \
+        str(box.terms[0].datatype).endswith("#wktLiteral")  # type: ignore[attr-defined]
+    assert only(run(lookups, "bbox", [-73.99, -55.06, -53.64, -21.78]))
+    assert run(lookups, "bbox", "Washington, DC") == Emitted()
+    assert [p.kind for p in run(lookups, "bbox", "1,2,3", strict=True).problems] == ["unread-text"]
+    shape = run(lookups, "geometry", '{"type": "Point", "coordinates": [1.2, 41.1]}')
+    assert str(shape.terms[0].datatype).endswith("#geoJSONLiteral")  # type: ignore[attr-defined]
+    assert run(lookups, "geometry", "Montevideo") == Emitted()
+    assert only(run(lookups, "place_label", "Montevideo")) == "Montevideo"
+    assert run(lookups, "place_label", "ARG") == Emitted()
+    assert only(run(lookups, "spatial_code", "ARG")) == f"{EU}country/ARG"
+
+
+def test_checksums(lookups: Lookups) -> None:
+    digest = "4304cf2e751e6053c90b1804c89c0ebb758f395a"
+    assert only(run(lookups, "checksum_value", digest)) == digest
+    assert only(run(lookups, "checksum_algorithm", digest)).endswith("checksumAlgorithm_sha1")
+    assert only(run(lookups, "checksum_algorithm", "sha256:" + "ab" * 32)).endswith("checksumAlgorithm_sha256")
+    assert [p.kind for p in run(lookups, "checksum_value", "not hex").problems] == ["unread-text"]
+
+
+def test_a_portal_category_no_table_knows_is_kept_as_its_concept(lookups: Lookups) -> None:
+    keep = "https://w3id.org/puente/vocab/socrata/category"
+    emitted = run(lookups, "theme", "Public Safety", scheme=f"{EU}data-theme", keep=keep)
+    assert [str(t) for t in emitted.terms] == [f"{keep}/public-safety"] and not emitted.problems
+    assert any(str(o) == "Public Safety" for _, _, o in emitted.extra)
+    assert only(run(lookups, "theme", "Transport", scheme=f"{EU}data-theme", keep=keep)) == f"{EU}data-theme/TRAN"
+
+
+def test_links_on_a_portal_need_its_address(lookups: Lookups) -> None:
+    def with_origin(name: str, value: Any, origin: str | None, **args: Any) -> Emitted:
+        return TRANSFORMS[name](value, Context(lookups=lookups, lang="", args=args, origin=origin,
+                                               base="http://127.0.0.1:8000"))
+
+    assert only(with_origin("portal_url", "/api/geospatial/d6ra-3b5t", "https://data.example.gov")) == \
+        "https://data.example.gov/api/geospatial/d6ra-3b5t"
+    assert with_origin("portal_url", "/api/geospatial/d6ra-3b5t", None) == Emitted()
+    templates = ["{origin}/d/{value}", "{base}/socrata/d/{value}"]
+    assert only(with_origin("iri_template", "k8m2-p4x7", None, templates=templates)) == \
+        "http://127.0.0.1:8000/socrata/d/k8m2-p4x7"  # an identifier, not a link
+    assert only(with_origin("iri_template", "k8m2-p4x7", "https://data.example.gov", templates=templates)) == \
+        "https://data.example.gov/d/k8m2-p4x7"

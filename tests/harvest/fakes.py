@@ -111,7 +111,8 @@ def ckan_packages(count: int, *, start: datetime | None = None) -> list[dict[str
     """`count` packages derived from the two real ckanext-dcat package dicts (synthetic: new id, name, title,
     metadata_modified one hour apart, resource ids; everything else as in the fixture). The legacy fixture has no
     organisation, and a dataset without publisher is refused: its synthetic copies get one named after its
-    maintainer."""
+    maintainer. The scheming fixture's access service names, as datasets it serves, IRIs its record does not describe
+    as datasets (a violation of the profile): its copies leave serves_dataset out."""
     templates = [fixture(name) for name in CKAN_TEMPLATES]
     moment = start or datetime(2024, 1, 1, tzinfo=UTC)
     made = []
@@ -126,6 +127,9 @@ def ckan_packages(count: int, *, start: datetime | None = None) -> list[dict[str
             maintainer = package.get("maintainer") or "Publisher"
             package["organization"] = {"name": "synthetic-publisher", "title": maintainer}
         for position, resource in enumerate(package.get("resources") or []):
+            for service in resource.get("access_services") or []:
+                if isinstance(service, dict):
+                    service.pop("serves_dataset", None)
             resource["id"] = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{name}/{position}"))
             resource["package_id"] = package["id"]
         made.append(package)

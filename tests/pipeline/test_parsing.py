@@ -165,3 +165,70 @@ def test_shapes_in_data_are_refused_by_class_or_property(turtle: str, term: str)
 def test_a_shacl_iri_as_a_plain_value_is_data() -> None:
     body = b'<https://x.org/d> <http://purl.org/dc/terms/conformsTo> <http://www.w3.org/ns/shacl#> .'
     assert len(parse(body, RdfSyntax.TURTLE)) == 1
+
+
+# ------------------------------------------------------------------------------------------- issue 13
+
+def _lenient(body: bytes, syntax: RdfSyntax) -> tuple[Graph, list[Any]]:
+    problems: list[Any] = []
+    triples = parse_rdf_triples(body, syntax=syntax, limits=LIMITS, own_contexts={}, own_context_iri=CONTEXT_IRI,
+                                problems=problems)
+    return graph_of(triples), problems
+
+
+@pytest.mark.parametrize("syntax,body", [
+    (RdfSyntax.TURTLE, '<http://ex.org/d> <http://purl.org/dc/terms/references> <http://ex.org/a\u0083b>, '
+                       '<http://ex.org/ok> ; <http://purl.org/dc/terms/title> "T" .'),
+    (RdfSyntax.RDFXML, '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+                       'xmlns:dct="http://purl.org/dc/terms/"><rdf:Description rdf:about="http://ex.org/d">'
+                       '<dct:references rdf:resource="http://ex.org/a\u0083b"/>'
+                       '<dct:references rdf:resource="http://ex.org/ok"/><dct:title>T</dct:title>'
+                       '</rdf:Description></rdf:RDF>'),
+])
+def test_one_bad_iri_is_reported_and_the_rest_is_read(syntax: RdfSyntax, body: str) -> None:
+    graph, problems = _lenient(body.encode("utf-8"), syntax)
+    references = URIRef("http://purl.org/dc/terms/references")
+    assert set(graph.objects(None, references)) == {URIRef("http://ex.org/ok")}
+    assert len(graph) == 2  # the good reference and the title
+    assert len(problems) == 1 and problems[0].source_field == "dct:references"
+    assert problems[0].path == references and str(problems[0].value) == "http://ex.org/a\\u0083b"
+    with pytest.raises(ParseError):  # without a place to report it, the strict answer stands
+        parse(body.encode("utf-8"), syntax)
+
+
+def test_a_bad_iri_naming_a_node_still_refuses_the_document() -> None:
+    body = '<http://ex.org/d\u0083> <http://purl.org/dc/terms/title> "T" .'.encode()
+    with pytest.raises(ParseError):
+        _lenient(body, RdfSyntax.TURTLE)
+
+
+def test_known_contexts_are_read_from_their_local_copies(profile: Any) -> None:
+    """The POD 1.1 and DCAT-AP examples' contexts are local copies (shapes/contexts/); any other stays refused."""
+    known = profile.known_contexts
+    assert "https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld" in known
+    assert "https://semiceu.github.io/uri.semic.eu-generated/DCAT-AP/releases/3.0.0/html/examples/context.jsonld" \
+        in known
+    pod = json.dumps({"@context": "https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld",
+                      "@type": "dcat:Dataset", "@id": "http://ex.org/d", "title": "T"}).encode()
+    graph = graph_of(parse_rdf_triples(pod, syntax=RdfSyntax.JSONLD, limits=LIMITS, own_contexts=known,
+                                       own_context_iri=CONTEXT_IRI))
+    assert (URIRef("http://ex.org/d"), URIRef("http://purl.org/dc/terms/title"), None) in graph
+    other = json.dumps({"@context": "https://example.org/context.jsonld", "@id": "http://ex.org/d"}).encode()
+    with pytest.raises(UnsafeInputError):
+        parse_rdf_triples(other, syntax=RdfSyntax.JSONLD, limits=LIMITS, own_contexts=known,
+                          own_context_iri=CONTEXT_IRI)
+
+
+def test_a_node_of_several_types_gets_every_type_scoped_context(profile: Any) -> None:
+    """The DCAT-AP examples type datasets "Dataset" and "DatasetMemberOfADatasetSeries", each with its scoped
+    context: the title (one context) and the series (the other) are both read."""
+    iri = "https://semiceu.github.io/uri.semic.eu-generated/DCAT-AP/releases/3.0.0/html/examples/context.jsonld"
+    body = json.dumps({"@context": iri, "@graph": [{
+        "@id": "example-ds:B", "@type": ["Dataset", "DatasetMemberOfADatasetSeries"], "title": {"en": "Bees"},
+        "inSeries": "example-ser:S", "http://ex.org/nested": {"title": {"en": "not a dataset title"}}}]}).encode()
+    graph = graph_of(parse_rdf_triples(body, syntax=RdfSyntax.JSONLD, limits=LIMITS,
+                                       own_contexts=profile.known_contexts, own_context_iri=CONTEXT_IRI))
+    dataset = URIRef("https://data.gov.gr/id/dataset/B")
+    titles = {str(o) for o in graph.objects(None, URIRef("http://purl.org/dc/terms/title"))}
+    assert titles == {"Bees"}  # and the nested node's "title" is not a dct:title: the scoped terms do not spread
+    assert (dataset, URIRef("http://www.w3.org/ns/dcat#inSeries"), None) in graph

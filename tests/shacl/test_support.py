@@ -39,7 +39,8 @@ def _shapes_with(tmp_path: Path, extra: str) -> Path:
     target = tmp_path / "shapes"
     target.mkdir()
     for source in (REPO_ROOT / "shapes").iterdir():
-        (target / source.name).write_bytes(source.read_bytes())
+        if source.is_file():  # shapes/contexts/ holds known JSON-LD contexts
+            (target / source.name).write_bytes(source.read_bytes())
     with (target / "ranges.ttl").open("a", encoding="utf-8") as fh:
         fh.write("\n" + PREFIXES + extra + "\n")
     return target

@@ -13,7 +13,7 @@ from app.api import negotiation
 from app.api.deps import FormatQuery, PipelineDep, RunnerDep
 from app.api.problems import WRITE_ERRORS
 from app.api.rendering import RDF_OFFERS, rdf_response
-from app.api.routes.validate import _OPENAPI_BODY, SourceQuery
+from app.api.routes.validate import _OPENAPI_BODY, OriginQuery, SourceQuery
 from app.pipeline.enrichment import for_publication
 from app.pipeline.exports import to_ckan, to_dcat_ap_es
 from app.pipeline.parsing import media_type_of
@@ -30,7 +30,7 @@ ToQuery = Annotated[Literal["profile", "es", "ckan"] | None, Query(
              responses={200: {"content": {**{m: {} for m in RDF_OFFERS}, "application/json": {}},
                               "description": "The common-profile graph (RDF by Accept), or the export."}})
 async def convert(request: Request, pipeline: PipelineDep, runner: RunnerDep, source: SourceQuery = None,
-                  to: ToQuery = None, fmt: FormatQuery = None) -> Response:
+                  to: ToQuery = None, fmt: FormatQuery = None, origin: OriginQuery = None) -> Response:
     body = await request.body()
     media_type = media_type_of(request.headers.get("content-type"))
     if to == "ckan":
@@ -39,7 +39,8 @@ async def convert(request: Request, pipeline: PipelineDep, runner: RunnerDep, so
     else:
         chosen = negotiation.choose(request.headers.get("accept"), offers=RDF_OFFERS, default="text/turtle",
                                     format_key=fmt)
-    mapped, found, detected = await run_in_threadpool(runner.read, body, media_type=media_type, source=source)
+    mapped, found, detected = await run_in_threadpool(runner.read, body, media_type=media_type, source=source,
+                                                      origin=origin)
     headers = {"X-Puente-Source": found.name, "X-Puente-Source-Detected": "true" if detected else "false"}
     if to == "ckan":
         payload = to_ckan(mapped.graph)

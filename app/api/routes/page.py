@@ -77,6 +77,7 @@ async def submit(request: Request, pipeline: PipelineDep, runner: RunnerDep, lan
                  source: Annotated[str, Form(max_length=16)] = "",
                  ui_lang: Annotated[str, Form(max_length=8)] = "",
                  quality: Annotated[str, Form(max_length=8)] = "",
+                 origin: Annotated[str, Form(max_length=500)] = "",
                  upload: Annotated[UploadFile | None, File()] = None) -> Response:
     if ui_lang in ("es", "en", "pt"):
         lang = ui_lang  # type: ignore[assignment]
@@ -88,13 +89,14 @@ async def submit(request: Request, pipeline: PipelineDep, runner: RunnerDep, lan
         content = body.decode("utf-8", errors="replace")
     media_type = guess_media_type(content, filename if upload is not None and upload.filename else None)
     try:
-        outcome = await run_in_threadpool(runner.validate, body, media_type=media_type, source=source or None)
+        outcome = await run_in_threadpool(runner.validate, body, media_type=media_type, source=source or None,
+                                          origin=origin or None)
     except PuenteError as error:
         where = ""
         if error.line is not None:
             where = render(text("ui.page.where", line=error.line, column=error.column or 1), lang)
         return page(request, "index.html", lang=lang, content=content[:200_000], chosen_source=source,
-                    sources=list(pipeline.registry.sources.values()), samples=list(SAMPLES),
+                    sources=list(pipeline.registry.sources.values()), samples=list(SAMPLES), origin=origin[:500],
                     quality_asked=bool(quality), error=render(error.detail, lang) + where, status_code=error.status)
     token = _store(request).put(outcome, filename=filename)
     scored = "&quality=true" if quality else ""

@@ -12,7 +12,7 @@ from app.api import negotiation
 from app.api.deps import FormatQuery, LangDep, PipelineDep
 from app.api.problems import READ_ERRORS
 from app.api.rendering import page
-from app.crosswalk.table import TableRow, crosswalk_table, steps_table
+from app.crosswalk.table import TableRow, crosswalk_table, minted_templates, steps_table
 from app.errors import NotFoundError
 from app.i18n import text
 
@@ -28,11 +28,19 @@ class SourceSummary(BaseModel):
     url: str
 
 
+class LeftOut(BaseModel):
+    field: str
+    reason: str
+
+
 class SourceDetail(SourceSummary):
     lang: str | None
     origin: str | None
     records: list[str]
     rows: list[TableRow]
+    left_out: list[LeftOut] = []  # the fields the crosswalk deliberately leaves out, and why
+    minted: list[str] = []  # the IRI templates it mints under Puente's address (identifiers, never links)
+    minted_note: str | None = None
 
 
 @router.get("/sources", summary="The input formats Puente reads",
@@ -68,7 +76,10 @@ def get_source(request: Request, pipeline: PipelineDep, lang: LangDep,
         name=found.name, title=found.label, description=found.description, media_types=list(found.media_types),
         country=country, url=f"{pipeline.settings.base_url.rstrip('/')}/sources/{found.name}",
         lang=spec.lang if spec else None, origin=spec.origin if spec else None,
-        records=spec.records if spec else [], rows=rows)
+        records=spec.records if spec else [], rows=rows,
+        left_out=[LeftOut(field=i.field, reason=i.reason) for i in spec.ignored] if spec else [],
+        minted=[template for template, _ in minted_templates(found.crosswalk)] if found.crosswalk else [],
+        minted_note=spec.minted if spec else None)
     if chosen == "text/html":
         return page(request, "source.html", lang=lang, source=detail)
     return Response(detail.model_dump_json(), media_type="application/json")

@@ -35,6 +35,10 @@ QualityQuery = Annotated[bool, Query(description=(
     "Also score each dataset the MQA way (data.europa.eu's 405 points) with its freshness, and say what would "
     "raise the score most: a `quality` member is added to the JSON report (RDF answers are unchanged). Link checks "
     "are not run here, so URL reachability is null (unknown) and earns nothing."))]
+OriginQuery = Annotated[str | None, Query(max_length=500, description=(
+    "Address of the portal the record comes from (https://data.example.org), for the links Puente writes to its "
+    "downloads when the record does not say it (a Socrata view). Without it those links are left out and a finding "
+    "says so; Puente never writes links under its own address."))]
 
 
 @router.post("/validate", summary="Validate a record or a catalogue against the profile",
@@ -42,7 +46,8 @@ QualityQuery = Annotated[bool, Query(description=(
              responses={200: {"content": {"application/json": {}, **{m: {} for m in RDF_OFFERS}},
                               "description": "The report (JSON), or a SHACL ValidationReport graph for RDF types."}})
 async def validate(request: Request, pipeline: PipelineDep, runner: RunnerDep, lang: LangDep,
-                   source: SourceQuery = None, fmt: FormatQuery = None, quality: QualityQuery = False) -> Response:
+                   source: SourceQuery = None, fmt: FormatQuery = None, quality: QualityQuery = False,
+                   origin: OriginQuery = None) -> Response:
     chosen = negotiation.choose(request.headers.get("accept"), offers=("application/json", *RDF_OFFERS),
                                 default="application/json", format_key=fmt)
     body = await request.body()
@@ -51,13 +56,14 @@ async def validate(request: Request, pipeline: PipelineDep, runner: RunnerDep, l
     if quality and chosen not in RDF_OFFERS:
         # scored where it was validated (a worker, same time limit): only the answer's bytes come back
         now: datetime = request.app.state.clock()
-        answer = await run_in_threadpool(runner.run, report_with_quality, body, media_type, source, lang, now)
+        answer = await run_in_threadpool(runner.run, report_with_quality, body, media_type, source, lang, now,
+                                        origin)
         return Response(answer, media_type="application/json",
                         headers={"Content-Language": lang, "Vary": "Accept, Accept-Language"})
     if chosen in RDF_OFFERS:
-        outcome = await run_in_threadpool(runner.validate, body, media_type=media_type, source=source)
+        outcome = await run_in_threadpool(runner.validate, body, media_type=media_type, source=source, origin=origin)
         graph = report_graph(outcome.findings, profile=pipeline.profile)
         return rdf_response(graph, media_type=chosen, profile=pipeline.profile)
-    report = await runner.report_async(body, media_type=media_type, source=source, lang=lang)
+    report = await runner.report_async(body, media_type=media_type, source=source, lang=lang, origin=origin)
     return Response(report, media_type="application/json",
                     headers={"Content-Language": lang, "Vary": "Accept, Accept-Language"})
