@@ -6,10 +6,27 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class CatalogueSpec(BaseModel):
+    """One harmonised catalogue (a country or partner): what its own DCAT description says.
+
+    The four of DESIGN §4a ship in app/catalogue/catalogues.yaml; PUENTE_CATALOGUES (a JSON list of these) adds
+    more or changes those."""
+
+    id: str = Field(pattern=r"^[a-z0-9-]{2,32}$", description="Short lowercase name used in URLs.")
+    title: dict[str, str] = Field(description="Title per language (es, en, pt).")
+    description: dict[str, str] = Field(default_factory=dict, description="Description per language.")
+    publisher: str = Field(description="Name of the body that publishes the catalogue.")
+    publisher_iri: str | None = Field(default=None, description="IRI of that body, if it has one.")
+    country: str = Field(pattern=r"^[A-Z]{3}$", description="EU country code (COL, CHL, MEX, ESP...).")
+    language: str = Field(default="SPA", pattern=r"^[A-Z]{3}$", description="EU language code of the catalogue.")
+    source: str = Field(default="dcat", max_length=32, description="The source format that reads its records.")
+    homepage: str | None = Field(default=None, description="The national portal's address.")
 
 
 class Settings(BaseSettings):
@@ -38,6 +55,13 @@ class Settings(BaseSettings):
     workers: int = Field(default=2, ge=0, le=64,
                          description="Validation worker processes (0: validate in the server process, no time limit).")
     cors_post_origins: str = Field(default="", description="Space-separated origins whose pages may POST and read.")
+    data_dir: Path = Field(default=REPO_ROOT / "data",
+                           description="Folder of the harmonised catalogue (RDF store, index, tokens, audit log).")
+    admin_token: SecretStr = Field(default=SecretStr(""),
+                                   description="Bearer token of the admin routes (/admin/...); empty: admin off.")
+    store: Literal["oxigraph"] = Field(default="oxigraph", description="The RDF store behind the catalogue.")
+    catalogues: list[CatalogueSpec] = Field(
+        default_factory=list, description="More catalogues (or changes to the built-in co, cl, mx, es), as JSON.")
 
 
 @lru_cache(maxsize=1)

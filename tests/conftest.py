@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,6 +32,12 @@ PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX ex: <https://datos.example.org/>
 """
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Apps built in this process keep their catalogue in a temporary folder, never in the checkout's data/."""
+    if "PUENTE_DATA_DIR" not in os.environ:
+        os.environ["PUENTE_DATA_DIR"] = tempfile.mkdtemp(prefix="puente-test-data-")
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

@@ -48,6 +48,12 @@ def _report(body: bytes, media_type: str, source: str | None, lang: str) -> byte
     return _report_here(pipeline, body, media_type, source, lang)
 
 
+def _with_pipeline(function: Callable[..., T], args: tuple[object, ...]) -> T:
+    pipeline = _PIPELINE
+    assert pipeline is not None, "worker started without a pipeline"
+    return function(pipeline, *args)
+
+
 def _serve(connection: Connection) -> None:
     """A worker's loop: a call in, its result (or its exception) out, until the service closes the pipe."""
     while True:
@@ -193,6 +199,16 @@ class Runner:
             raise value
         answer: bytes = value
         return answer
+
+    def run(self, function: Callable[..., T], *args: object) -> T:
+        """`function(pipeline, *args)` in a worker process under the time limit (here when PUENTE_WORKERS is 0).
+
+        `function` must be a module-level function (it is sent to the worker by name) and its answer picklable."""
+        if not self.workers:
+            answer: T = function(self.pipeline, *args)
+            return answer
+        result: T = self._in_worker(_with_pipeline, function, args)
+        return result
 
     def _source(self, name: str) -> Source:
         return self.pipeline.registry.sources[name]
