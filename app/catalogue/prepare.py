@@ -23,7 +23,7 @@ from typing import Any
 
 import orjson
 from rdflib import BNode, Literal
-from rdflib.namespace import RDF, SKOS, XSD
+from rdflib.namespace import RDF, SKOS
 from rdflib.term import Node
 
 from app.catalogue import canonical, ntriples
@@ -315,7 +315,7 @@ def _harmonised(about: dict[str, list[StrTriple]], *, root: str, iri: str, catal
     if root[0] == "<" and root != dataset:
         identifier = ntriples.iri(f"{iri}#source-identifier")
         out += [(dataset, ADMS_IDENTIFIER, identifier), (identifier, TYPE, ADMS_CLASS),
-                (identifier, NOTATION, ntriples.literal(root[1:-1], datatype=str(XSD.anyURI)))]
+                (identifier, NOTATION, ntriples.literal(root[1:-1]))]
     catalogue = ntriples.iri(catalogue_iri)
     out += [(catalogue, CATALOGUE_DATASET, dataset),
             (catalogue, CATALOGUE_RECORD, ntriples.iri(f"{catalogue_iri}/records/{record_id}"))]
