@@ -27,6 +27,8 @@ class CatalogueSpec(BaseModel):
     language: str = Field(default="SPA", pattern=r"^[A-Z]{3}$", description="EU language code of the catalogue.")
     source: str = Field(default="dcat", max_length=32, description="The source format that reads its records.")
     homepage: str | None = Field(default=None, description="The national portal's address.")
+    licence: str = Field(default="http://publications.europa.eu/resource/authority/licence/CC_BY_4_0",
+                         description="Licence of the harmonised metadata (the catalogue's dct:license).")
 
 
 class Settings(BaseSettings):

@@ -106,8 +106,18 @@ def _stream_rdfxml(chunks: Iterable[list[str]], *, closing: Iterable[str]) -> It
     yield b"</rdf:RDF>\n"
 
 
-def dcat_ap_es_lines(lines: list[str], *, profile: Profile) -> list[str]:
-    """One record's lines as DCAT-AP-ES 1.0 (`to_dcat_ap_es`), back as N-Triples lines."""
-    converted = to_dcat_ap_es(graph_of_lines(lines), knowledge=profile.background.knowledge)
+_LOCATION_TYPE = " <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://purl.org/dc/terms/Location> ."
+
+
+def dcat_ap_es_lines(lines: list[str], *, profile: Profile, record_iri: str) -> list[str]:
+    """One stored record as DCAT-AP-ES 1.0 (`to_dcat_ap_es`), back as N-Triples lines.
+
+    Left out: the CatalogRecord (DCAT-AP-ES has its own conventions for checksums) and the dct:Location types
+    Puente states for DCAT-AP's range checks (DCAT-AP-ES asks a typed Location for a geometry)."""
+    record = f"<{record_iri}>"
+    checksum = f"<{record_iri}#checksum>"
+    kept = [line for line in lines if not line.startswith((record, checksum)) and not line.endswith(
+        f"{record} .") and not line.endswith(_LOCATION_TYPE)]
+    converted = to_dcat_ap_es(graph_of_lines(kept), knowledge=profile.background.knowledge)
     text = converted.serialize(format="nt")
     return [line for line in (text if isinstance(text, str) else text.decode()).splitlines() if line.strip()]

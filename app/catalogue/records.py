@@ -102,6 +102,7 @@ def catalogue_lines(catalogue: Catalogue) -> list[str]:
     descriptions = spec.description or spec.title
     for lang, description in sorted(descriptions.items()):
         lines.append(f"{me} {_I(str(DCT.description))} {ntriples.literal(description, language=lang)} .")
+    lines.append(f"{me} {_I(str(DCT.license))} {_I(spec.licence)} .")
     if spec.homepage:
         lines += [f"{me} {_I(str(FOAF.homepage))} {_I(spec.homepage)} .",
                   f"{_I(spec.homepage)} {TYPE} {_I(str(FOAF.Document))} ."]
@@ -109,11 +110,31 @@ def catalogue_lines(catalogue: Catalogue) -> list[str]:
 
 
 def catalogue_knowledge(catalogue: Catalogue) -> list[str]:
-    """Knowledge keys of the catalogue's description (its language, country and theme scheme)."""
-    theme_scheme = THEMES
+    """Knowledge keys of the catalogue's description (its language, country, licence and theme scheme)."""
+    licence = _I(catalogue.spec.licence)
     return [_I(catalogue.language_iri), f"{_I(catalogue.language_iri)} {_I(str(DCT.LinguisticSystem))}",
-            _I(catalogue.country_iri), f"{_I(catalogue.country_iri)} {_I(str(DCT.Location))}", theme_scheme,
-            f"{theme_scheme} {_I('http://www.w3.org/2004/02/skos/core#ConceptScheme')}"]
+            _I(catalogue.country_iri), f"{_I(catalogue.country_iri)} {_I(str(DCT.Location))}", THEMES,
+            f"{THEMES} {_I('http://www.w3.org/2004/02/skos/core#ConceptScheme')}", licence,
+            f"{licence} {_I(str(DCT.LicenseDocument))}"]
+
+
+def catalogue_times(catalogue: Catalogue, *, issued: str, modified: str) -> list[str]:
+    """The catalogue's dct:issued (when Puente first kept it) and dct:modified (its last change): they move with
+    every write, so they are added when it is read, not stored in its graph."""
+    me = _I(catalogue.iri)
+    return [f"{me} {ISSUED} {ntriples.literal(issued, datatype=XSD_DATETIME)} .",
+            f"{me} {MODIFIED} {ntriples.literal(modified, datatype=XSD_DATETIME)} ."]
+
+
+SECTORS = "http://datos.gob.es/kos/sector-publico/sector"
+
+
+def dcat_ap_es_catalogue(catalogue: Catalogue, *, issued: str, modified: str) -> list[str]:
+    """The catalogue as DCAT-AP-ES 1.0 wants it: its description, times, licence, and Spain's sector taxonomy.
+    The publisher must be a DIR3 body (datos.gob.es's organism IRIs): set the catalogue's `publisher_iri`."""
+    me = _I(catalogue.iri)
+    return [*catalogue_lines(catalogue), *catalogue_times(catalogue, issued=issued, modified=modified),
+            f"{me} {_I(str(DCAT.themeTaxonomy))} {_I(SECTORS)} ."]
 
 
 def parse_graph_name(graph: str) -> tuple[str, str] | None:

@@ -41,6 +41,7 @@ from app.catalogue.records import (
     catalogue_knowledge,
     catalogue_lines,
     catalogue_record,
+    catalogue_times,
     literals_of,
     read_state,
     record_knowledge,
@@ -226,6 +227,9 @@ class CatalogueService:
 
     def _describe_catalogues(self) -> None:
         """Each catalogue's own graph, rewritten when its definition changed."""
+        with self.index.write() as db:
+            db.executemany("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)",
+                           [(f"created:{cid}", now()) for cid in self.catalogues])
         for catalogue in self.catalogues.values():
             lines = sorted(set(catalogue_lines(catalogue)))
             stored = sorted(f"{s} {p} {o} ." for s, p, o in self.store.triples(catalogue.iri))
@@ -653,21 +657,33 @@ class CatalogueService:
                             for seq, rid, change, at in rows],
                 "next": encode_cursor("c", last), "more": more}
 
-    def export_rows(self, catalogue: str, *, chunk: int = 500) -> Iterator[list[tuple[bytes, str]]]:
-        """Every active record's (document, knowledge keys), in chunks, in page order: constant memory."""
+    def export_rows(self, catalogue: str, *, chunk: int = 500) -> Iterator[list[tuple[str, bytes, str]]]:
+        """Every active record's (id, document, knowledge keys), in chunks, in page order: constant memory."""
         after = 0
         while True:
             rows = self.index.reader.execute(
-                "SELECT pos, doc, knowledge FROM records WHERE catalogue = ? AND status = 'active' AND pos > ? "
+                "SELECT pos, id, doc, knowledge FROM records WHERE catalogue = ? AND status = 'active' AND pos > ? "
                 "ORDER BY pos LIMIT ?", (catalogue, after, chunk)).fetchall()
             if not rows:
                 return
-            yield [(doc, knowledge) for _, doc, knowledge in rows]
+            yield [(record_id, doc, knowledge) for _, record_id, doc, knowledge in rows]
             after = rows[-1][0]
 
+    def catalogue_times(self, catalogue: Catalogue) -> tuple[str, str]:
+        """(issued, modified) of a catalogue: when Puente first kept it, and its last change."""
+        issued = self.index.meta(f"created:{catalogue.id}") or now()
+        last = self.index.reader.execute("SELECT max(seq) FROM changes WHERE catalogue = ?",
+                                         (catalogue.id,)).fetchone()[0]
+        modified = issued
+        if last is not None:
+            modified = self.index.reader.execute("SELECT at FROM changes WHERE seq = ?", (last,)).fetchone()[0]
+        return issued, modified
+
     def catalogue_lines(self, catalogue: Catalogue) -> list[str]:
-        """The catalogue's own description with its vocabulary knowledge."""
+        """The catalogue's own description, its times, and its vocabulary knowledge."""
+        issued, modified = self.catalogue_times(catalogue)
         return list(dict.fromkeys([*catalogue_lines(catalogue),
+                                   *catalogue_times(catalogue, issued=issued, modified=modified),
                                    *self.knowledge.lines(catalogue_knowledge(catalogue))]))
 
     def stats(self) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from app.catalogue import ntriples
 from app.catalogue.definitions import Catalogue
 from app.catalogue.identifiers import check_catalogue_id, check_id
 from app.catalogue.prepare import RECORD_CLASSES, Job, PreparedShare, prepare_document
+from app.catalogue.records import dcat_ap_es_catalogue
 from app.catalogue.service import (
     DEFAULT_PAGE_SIZE,
     LANGS,
@@ -376,11 +377,9 @@ def export(request: Request, catalogue: CatalogueId, fmt: FormatQuery = None,
         keys: set[str] = set()
         for rows in service.export_rows(found.id):
             lines: list[str] = []
-            for doc, knowledge in rows:
+            for record_id, doc, knowledge in rows:
                 if to == "es":
-                    own = unpack(doc)
-                    record_keys = knowledge.split("\n") if knowledge else []
-                    lines += dcat_ap_es_lines([*own, *service.knowledge.lines(record_keys)], profile=profile)
+                    lines += dcat_ap_es_lines(unpack(doc), profile=profile, record_iri=found.record_iri(record_id))
                 else:
                     lines += unpack(doc)
                     if knowledge:
@@ -392,8 +391,13 @@ def export(request: Request, catalogue: CatalogueId, fmt: FormatQuery = None,
     extension = {"text/turtle": "ttl", "application/n-triples": "nt", "application/ld+json": "jsonld",
                  "application/rdf+xml": "rdf"}[chosen]
     headers = {"Content-Disposition": f'attachment; filename="puente-{found.id}-{to}.{extension}"', "Vary": "Accept"}
-    return StreamingResponse(stream(chunks(), chosen, profile=profile, closing=service.catalogue_lines(found)),
-                             media_type=chosen, headers=headers)
+    if to == "es":
+        issued, modified = service.catalogue_times(found)
+        closing = dcat_ap_es_catalogue(found, issued=issued, modified=modified)
+    else:
+        closing = service.catalogue_lines(found)
+    return StreamingResponse(stream(chunks(), chosen, profile=profile, closing=closing), media_type=chosen,
+                             headers=headers)
 
 
 # ---------------------------------------------------------------------------------------------- bad ids
