@@ -181,6 +181,8 @@ def _prepare(pipeline: Pipeline, outcome: Outcome, job: Job, *, roots: set[Node]
     datasets = [d for d, node in all_datasets.items() if roots is None or node in roots]
     if not datasets:
         return []
+    if job.put_id is not None and len(datasets) > 1:
+        raise InputError(text("detail.put_one_dataset", count=len(datasets)), field="body")
     reach = {root: _reach(root, links=links, stop=all_datasets) for root in datasets}
     wanted = {all_datasets[d] for d in datasets} | {services[node] for nodes in reach.values() for node in nodes
                                                      if node in services}

@@ -41,6 +41,7 @@ from app.catalogue.service import (
 )
 from app.errors import InputError, NotFoundError, RecordRefusedError
 from app.i18n import text
+from app.namespaces import PROFILE_IRI
 from app.pipeline.batch import share_out
 from app.pipeline.parsing import RDF_MEDIA_TYPES, media_type_of
 from app.pipeline.run import Pipeline
@@ -116,7 +117,7 @@ def get_catalogue(request: Request, catalogue: CatalogueId, lang: LangDep, fmt: 
     filters = Filters(text=q or "", theme=theme or "", publisher=publisher or "", format=filetype or "",
                       conformance=conformance or "")
     page = service.page(found.id, size=page_size, cursor=cursor, modified_since=modified_since, filters=filters)
-    query = {k: v for k, v in (("page_size", page_size), ("modified_since", modified_since), ("q", q),
+    query = {k: v for k, v in (("format", fmt), ("page_size", page_size), ("modified_since", modified_since), ("q", q),
                                 ("theme", theme), ("publisher", publisher), ("filetype", filetype),
                                 ("conformance", conformance)) if v not in (None, "")}
     if page_size == DEFAULT_PAGE_SIZE:
@@ -177,6 +178,8 @@ def _page_lines(service: CatalogueService, catalogue: Catalogue, page: Page, *, 
 
 
 _XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_DCT = "http://purl.org/dc/terms/"
 
 
 # ---------------------------------------------------------------------------------------------- records
@@ -230,10 +233,13 @@ def get_record(request: Request, catalogue: CatalogueId, record_id: RecordId, fm
     record = ntriples.iri(found.record_iri(row.id))
     if row.status == "deleted":  # the tombstone is the record of a deletion: it answers
         lines = service.tombstone(found, row)
-    else:
+    else:  # the record, and of its dataset what names it (DCAT-AP wants the primary topic typed and titled)
         _, everything = service.document(found.id, row.id)
-        about = {record, ntriples.iri(found.record_iri(row.id) + "#checksum")}
-        lines = [line for line in everything if line.split(" ", 1)[0] in about]
+        about = {record, ntriples.iri(found.record_iri(row.id) + "#checksum"), ntriples.iri(PROFILE_IRI)}
+        dataset = ntriples.iri(found.dataset_iri(row.id))
+        naming = {ntriples.iri(_RDF_TYPE), ntriples.iri(_DCT + "title"), ntriples.iri(_DCT + "description")}
+        lines = [line for line in everything if line.split(" ", 1)[0] in about or (
+            line.startswith(dataset + " ") and line.split(" ", 2)[1] in naming)]
     lines += service.knowledge.lines(_status_keys(lines))
     headers = {"ETag": service.etag(row), "Cache-Control": DATASET_CACHE, "Vary": "Accept"}
     return Response(render(list(dict.fromkeys(lines)), chosen, profile=service.profile), media_type=chosen,
