@@ -34,6 +34,14 @@ class DataLock:
         os.ftruncate(descriptor, 0)
         os.write(descriptor, f"{holder} (pid {os.getpid()})\n".encode())
         self._descriptor = descriptor
+        # a process forked from the holder (a validation worker replaced later) must not keep the lock alive
+        # after the holder dies: its copy of the descriptor is closed at once
+        os.register_at_fork(after_in_child=self._forget)
+
+    def _forget(self) -> None:
+        if self._descriptor is not None:
+            os.close(self._descriptor)
+            self._descriptor = None
 
     def holder(self) -> str:
         try:
