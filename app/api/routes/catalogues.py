@@ -109,7 +109,7 @@ def get_catalogue(request: Request, catalogue: CatalogueId, lang: LangDep, fmt: 
                   theme: Annotated[str | None, Query(max_length=500)] = None,
                   publisher: Annotated[str | None, Query(max_length=500)] = None,
                   filetype: Annotated[str | None, Query(max_length=500, description="A dct:format IRI.")] = None,
-                  conformance: Annotated[str | None, Query(pattern="^(complete|warnings)$")] = None) -> Response:
+                  conformance: Annotated[str | None, Query(pattern="^(complete|warnings)?$")] = None) -> Response:
     service = catalogue_service(request)
     found = _catalogue(service, catalogue)
     chosen = negotiation.choose(request.headers.get("accept"), offers=(*RDF_OFFERS, "application/json", "text/html"),
