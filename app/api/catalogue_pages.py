@@ -49,7 +49,7 @@ def catalogue_page(request: Request, *, service: CatalogueService, catalogue: Ca
               "conformance": filters.conformance}
     response = page(request, "catalogue.html", lang=lang, catalogue=catalogue, title=catalogue.title(lang),
                     description=catalogue.spec.description.get(lang) or catalogue.spec.description.get("es", ""),
-                    rows=[row for row, _, _ in listing.rows], total=listing.total, next_url=next_url, facets=facets,
+                    rows=[entry.row for entry in listing.rows], total=listing.total, next_url=next_url, facets=facets,
                     chosen=chosen, filtered=filters.any(), total_pages=total_pages)
     response.headers.update(headers)
     return response

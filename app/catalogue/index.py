@@ -41,6 +41,7 @@ CREATE TABLE IF NOT EXISTS records (
     warnings INTEGER NOT NULL DEFAULT 0,
     infos INTEGER NOT NULL DEFAULT 0,
     doc BLOB,                         -- its N-Triples, zlib-compressed: what reads serve
+    ttl BLOB,                         -- the same as Turtle statements (no prefix lines), zlib-compressed
     knowledge TEXT NOT NULL DEFAULT '',  -- keys of the vocabulary knowledge it uses (knowledge.py), one a line
     UNIQUE (catalogue, id)
 );

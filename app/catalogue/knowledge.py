@@ -31,6 +31,7 @@ class Knowledge:
         self.ranges: dict[str, str] = {ntriples.iri(str(p)): ntriples.iri(str(c))
                                        for p, c in profile.background.ranges.items()}
         self._lines: dict[str, tuple[str, ...]] = {}
+        self._turtle: dict[str, bytes] = {}
 
     def split(self, triples: Iterable[StrTriple]) -> tuple[list[StrTriple], list[str]]:
         """A record's own triples with their range types, and the keys of what the vocabularies add.
@@ -69,6 +70,16 @@ class Knowledge:
                 found = self._lines[key] = self._make(key)
             out.extend(found)
         return out
+
+    def turtle(self, keys: Iterable[str]) -> bytes:
+        """The same lines as Turtle chunks (see ntriples.turtle_chunk), one per key, written once each."""
+        out: list[bytes] = []
+        for key in keys:
+            found = self._turtle.get(key)
+            if found is None:
+                found = self._turtle[key] = ntriples.turtle_chunk(self.lines([key])) if self.lines([key]) else b""
+            out.append(found)
+        return b"".join(out)
 
     def _make(self, key: str) -> tuple[str, ...]:
         subject, _, cls = key.partition(" ")

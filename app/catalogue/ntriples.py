@@ -7,11 +7,14 @@ control characters): nothing a client sends can close an IRI or a literal early 
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 
 import pyoxigraph as ox
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
+
+from app.namespaces import PREFIXES
 
 _XSD_STRING = str(XSD.string)
 
@@ -54,3 +57,16 @@ def term(node: Node) -> str:
         datatype = node.datatype
         return literal(str(node), language=node.language, datatype=str(datatype) if datatype is not None else None)
     raise TypeError(f"not an IRI or a literal: {node!r}")
+
+
+TURTLE_HEADER = "".join(f"@prefix {prefix}: <{namespace}> .\n" for prefix, namespace in PREFIXES.items()).encode()
+
+
+def turtle_chunk(lines: Iterable[str]) -> bytes:
+    """N-Triples lines as Turtle statements without the prefix lines: chunks written this way (blank node labels
+    unique to their record) follow each other under one TURTLE_HEADER as one valid Turtle document."""
+    data = ("\n".join(lines) + "\n").encode("utf-8")
+    written = ox.serialize(ox.parse(data, format=ox.RdfFormat.N_TRIPLES), format=ox.RdfFormat.TURTLE,
+                           prefixes=PREFIXES)
+    assert written is not None, "pyoxigraph returns the bytes when given no output"
+    return b"".join(line for line in written.splitlines(keepends=True) if not line.startswith(b"@prefix "))

@@ -95,6 +95,7 @@ class Prepared:
     infos: int
     report: bytes  # the record's validation report (DESIGN §5), JSON
     lines: list[str] = field(default_factory=list)  # canonical N-Triples of its own triples
+    turtle: bytes = b""  # the same as Turtle statements (ntriples.turtle_chunk), written here, on a worker's core
     checksum: str = ""
     knowledge: list[str] = field(default_factory=list)
     fields: Fields = field(default_factory=Fields)
@@ -258,6 +259,7 @@ def _record(job: Job, *, root: str, about: dict[str, list[StrTriple]], position:
     own, keys = knowledge.split(graph)
     base.lines = canonical.canonical_lines(own, salt=f"{job.catalogue_iri}/records/{record_id}")
     base.checksum = canonical.checksum(base.lines)
+    base.turtle = ntriples.turtle_chunk(base.lines)
     base.knowledge = keys
     base.fields = fields_of(own, ntriples.iri(iri), job.text_lang, literals)
     return base

@@ -20,7 +20,7 @@ import re
 import threading
 import zlib
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -109,10 +109,28 @@ class BatchResult:
 
 
 @dataclass
+class Entry:
+    """A stored record as reads serve it."""
+
+    row: Row
+    doc: bytes | None  # its N-Triples lines, compressed (`unpack`)
+    ttl: bytes | None  # the same as Turtle statements, compressed
+    knowledge: str  # its knowledge keys, one a line
+
+    @property
+    def keys(self) -> list[str]:
+        return self.knowledge.split("\n") if self.knowledge else []
+
+    @property
+    def turtle(self) -> bytes:
+        return zlib.decompress(self.ttl) if self.ttl else b""
+
+
+@dataclass
 class Page:
     """One page of a catalogue's datasets."""
 
-    rows: list[tuple[Row, bytes, str]]  # (row, its compressed N-Triples, its knowledge keys)
+    rows: list[Entry]
     total: int
     next_cursor: str | None
 
@@ -129,6 +147,40 @@ class Filters:
 
     def any(self) -> bool:
         return bool(self.text or self.theme or self.publisher or self.format or self.conformance)
+
+
+@dataclass
+class _IndexBatch:
+    """The small derived rows of several records, written together (executemany) at the end of a write."""
+
+    terms: list[tuple[str, str, str, int]] = field(default_factory=list)
+    facets_plus: list[tuple[str, str, str]] = field(default_factory=list)
+    facets_minus: list[tuple[str, str, str]] = field(default_factory=list)
+    forget: list[tuple[int]] = field(default_factory=list)  # positions whose terms and search row go
+    search: list[tuple[int, str, str, str, str]] = field(default_factory=list)
+    reports: list[tuple[str, str, str]] = field(default_factory=list)  # keep only this version's report
+    changes: list[tuple[int, str, str, str, str]] = field(default_factory=list)
+    counts: dict[str, list[int]] = field(default_factory=dict)
+    applied: int = 0
+
+    def flush(self, db: Any) -> None:
+        db.executemany("UPDATE facets SET count = count - 1 WHERE catalogue = ? AND kind = ? AND value = ?",
+                       self.facets_minus)
+        db.executemany("DELETE FROM terms WHERE pos = ?", self.forget)
+        db.executemany("DELETE FROM search WHERE rowid = ?", self.forget)
+        db.executemany("INSERT INTO terms (catalogue, kind, value, pos) VALUES (?, ?, ?, ?)", self.terms)
+        db.executemany("INSERT INTO facets (catalogue, kind, value, count) VALUES (?, ?, ?, 1) "
+                       "ON CONFLICT (catalogue, kind, value) DO UPDATE SET count = count + 1", self.facets_plus)
+        db.executemany("INSERT INTO search (rowid, title, description, keywords, publisher) VALUES (?, ?, ?, ?, ?)",
+                       self.search)
+        db.executemany("INSERT OR REPLACE INTO changes (seq, catalogue, id, change, at) VALUES (?, ?, ?, ?, ?)",
+                       self.changes)
+        db.executemany("DELETE FROM reports WHERE catalogue = ? AND id = ? AND checksum != ?", self.reports)
+        db.executemany("INSERT INTO counts (catalogue, active, deleted) VALUES (?, ?, ?) ON CONFLICT (catalogue) "
+                       "DO UPDATE SET active = active + excluded.active, deleted = deleted + excluded.deleted",
+                       [(cid, active, deleted) for cid, (active, deleted) in self.counts.items()])
+        if self.applied:
+            db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('applied_seq', ?)", (str(self.applied),))
 
 
 def now() -> str:
@@ -255,9 +307,12 @@ class CatalogueService:
                 fields = fields_of(own, ntriples.iri(catalogue.dataset_iri(state.id)),
                                    LANGS.get(catalogue.spec.language, "es"), literals_of(own))
                 with self.index.write() as db:
-                    self._index_record(db, catalogue, state, lines=lines, knowledge=keys, fields=fields,
-                                       warnings=self._stored_warnings(db, state), infos=0, source_iri=None)
-                    db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('applied_seq', ?)", (str(seq),))
+                    batch = _IndexBatch()
+                    self._index_record(db, batch, catalogue, state, lines=lines,
+                                       turtle=ntriples.turtle_chunk(lines) if state.status != "deleted" else None,
+                                       knowledge=keys, fields=fields, warnings=self._stored_warnings(db, state),
+                                       infos=0, source_iri=None)
+                    batch.flush(db)
                 count += 1
                 highest = max(highest, seq)
             self._next_seq = highest + 1
@@ -338,9 +393,11 @@ class CatalogueService:
             lines = catalogue_record(catalogue, state)
             self.store.replace({catalogue.record_iri(record_id): lines})
             with self.index.write() as db:
-                self._index_record(db, catalogue, state, lines=lines, knowledge=record_knowledge(state),
-                                   fields=Fields(), warnings=0, infos=0, source_iri=row.source_iri)
-                db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('applied_seq', ?)", (str(seq),))
+                batch = _IndexBatch()
+                self._index_record(db, batch, catalogue, state, lines=lines, turtle=None,
+                                   knowledge=record_knowledge(state), fields=Fields(), warnings=0, infos=0,
+                                   source_iri=row.source_iri)
+                batch.flush(db)
                 if audit:
                     self._audit(db, who=who, catalogue=catalogue.id, action="delete",
                                 target=f"/catalogues/{catalogue.id}/datasets/{record_id}", outcome="deleted",
@@ -400,13 +457,15 @@ class CatalogueService:
                 replaced.update(fresh)
             self.store.replace(replaced)
             with self.index.write() as db:  # 3. the index
+                batch = _IndexBatch()
                 for _, prepared, state, lines in writes:
-                    self._index_record(db, catalogue, state, lines=lines,
+                    record_lines = lines[len(prepared.lines):]
+                    self._index_record(db, batch, catalogue, state, lines=lines,
+                                       turtle=prepared.turtle + ntriples.turtle_chunk(record_lines),
                                        knowledge=sorted({*prepared.knowledge, *record_knowledge(state)}),
                                        fields=prepared.fields, warnings=prepared.warnings, infos=prepared.infos,
                                        source_iri=prepared.source_iri)
-                db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('applied_seq', ?)",
-                           (str(max(s.seq for _, _, s, _ in writes)),))
+                batch.flush(db)
                 if action == "put":
                     state = writes[0][2]
                     self._audit(db, who=who, catalogue=catalogue.id, action="put",
@@ -434,54 +493,47 @@ class CatalogueService:
         if batch:
             self.store.replace(batch, fresh=True)
 
-    def _index_record(self, db: Any, catalogue: Catalogue, state: RecordState, *, lines: list[str],
-                      knowledge: list[str], fields: Fields, warnings: int, infos: int,
-                      source_iri: str | None) -> None:
+    def _index_record(self, db: Any, batch: _IndexBatch, catalogue: Catalogue, state: RecordState, *,
+                      lines: list[str], turtle: bytes | None, knowledge: list[str], fields: Fields, warnings: int,
+                      infos: int, source_iri: str | None) -> None:
+        """One record's derived rows; the many small ones gather in `batch` (written by its flush)."""
         cid = catalogue.id
         old = db.execute("SELECT pos, status FROM records WHERE catalogue = ? AND id = ?", (cid, state.id)).fetchone()
         active = state.status != "deleted"
-        doc = _pack(lines) if active else None
         values = (state.seq, "active" if active else "deleted", state.checksum, state.issued, state.modified,
                   state.source, state.original_id, source_iri, fields.title, ", ".join(fields.publishers), warnings,
-                  infos, doc, "\n".join(knowledge))
+                  infos, _pack(lines) if active else None, zlib.compress(turtle, 1) if active and turtle else None,
+                  "\n".join(knowledge))
         if old is None:
             pos = db.execute(
                 "INSERT INTO records (catalogue, id, seq, status, checksum, issued, modified, source, original_id, "
-                "source_iri, title, publisher, warnings, infos, doc, knowledge) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (cid, state.id, *values)).lastrowid
+                "source_iri, title, publisher, warnings, infos, doc, ttl, knowledge) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (cid, state.id, *values)).lastrowid
             was_active = False
         else:
             pos, was_active = old[0], old[1] == "active"
             db.execute("UPDATE records SET seq = ?, status = ?, checksum = ?, issued = ?, modified = ?, source = ?, "
                        "original_id = ?, source_iri = COALESCE(?, source_iri), title = ?, publisher = ?, "
-                       "warnings = ?, infos = ?, doc = ?, knowledge = ? WHERE pos = ?", (*values, pos))
-            for kind, value in db.execute("SELECT kind, value FROM terms WHERE pos = ?", (pos,)).fetchall():
-                db.execute("UPDATE facets SET count = count - 1 WHERE catalogue = ? AND kind = ? AND value = ?",
-                           (cid, kind, value))
-            db.execute("DELETE FROM terms WHERE pos = ?", (pos,))
-            db.execute("DELETE FROM search WHERE rowid = ?", (pos,))
+                       "warnings = ?, infos = ?, doc = ?, ttl = ?, knowledge = ? WHERE pos = ?", (*values, pos))
+            if was_active:
+                batch.facets_minus += [(cid, kind, value) for kind, value in
+                                       db.execute("SELECT kind, value FROM terms WHERE pos = ?", (pos,)).fetchall()]
+                batch.forget.append((pos,))
         if active:
             terms = {("theme", v) for v in fields.themes} | {("publisher", v) for v in fields.publishers} | \
                 {("format", v) for v in fields.formats} | {("conformance", "warnings" if warnings else "complete")}
-            db.executemany("INSERT INTO terms (catalogue, kind, value, pos) VALUES (?, ?, ?, ?)",
-                           [(cid, kind, value, pos) for kind, value in terms])
-            db.executemany("INSERT INTO facets (catalogue, kind, value, count) VALUES (?, ?, ?, 1) "
-                           "ON CONFLICT (catalogue, kind, value) DO UPDATE SET count = count + 1",
-                           [(cid, kind, value) for kind, value in terms])
-            db.execute("INSERT INTO search (rowid, title, description, keywords, publisher) VALUES (?, ?, ?, ?, ?)",
-                       (pos, fields.title, fields.description, " ".join(fields.keywords),
-                        " ".join(fields.publishers)))
-        delta_active = int(active) - int(was_active)
-        delta_deleted = int(not active) - int(old is not None and not was_active)
-        db.execute("INSERT INTO counts (catalogue, active, deleted) VALUES (?, ?, ?) ON CONFLICT (catalogue) DO "
-                   "UPDATE SET active = active + ?, deleted = deleted + ?",
-                   (cid, max(delta_active, 0), max(delta_deleted, 0), delta_active, delta_deleted))
+            batch.terms += [(cid, kind, value, pos) for kind, value in terms]
+            batch.facets_plus += [(cid, kind, value) for kind, value in terms]
+            batch.search.append((pos, fields.title, fields.description, " ".join(fields.keywords),
+                                 " ".join(fields.publishers)))
+            batch.reports.append((cid, state.id, state.checksum))
+        counts = batch.counts.setdefault(cid, [0, 0])
+        counts[0] += int(active) - int(was_active)
+        counts[1] += int(not active) - int(old is not None and not was_active)
         change = state.status if old is not None or state.status != "updated" else "created"
-        db.execute("INSERT OR REPLACE INTO changes (seq, catalogue, id, change, at) VALUES (?, ?, ?, ?, ?)",
-                   (state.seq, cid, state.id, change, state.modified))
-        if active:
-            db.execute("DELETE FROM reports WHERE catalogue = ? AND id = ? AND checksum != ?",
-                       (cid, state.id, state.checksum))
+        batch.changes.append((state.seq, cid, state.id, change, state.modified))
+        batch.applied = max(batch.applied, state.seq)
+
 
     # ------------------------------------------------------------------------------------------ audit
 
@@ -548,17 +600,33 @@ class CatalogueService:
         """The strong validator of a record's representations (changes with every write and with the profile)."""
         return self._etag(row.seq, row.checksum)
 
-    def document(self, catalogue: str, record_id: str) -> tuple[Row, list[str]]:
-        """An active record and its N-Triples lines, vocabulary knowledge included (404 unknown, 410 deleted)."""
+    def entry(self, catalogue: str, record_id: str) -> Entry:
+        """An active record as stored for reads (404 unknown, 410 deleted)."""
         found = self.index.reader.execute(
-            f"SELECT {ROW_COLUMNS}, doc, knowledge FROM records WHERE catalogue = ? AND id = ?",  # noqa: S608
+            f"SELECT {ROW_COLUMNS}, doc, ttl, knowledge FROM records WHERE catalogue = ? AND id = ?",  # noqa: S608
             (catalogue, record_id)).fetchone()
         if found is None:
             raise NotFoundError(text("detail.unknown_record", id=record_id, catalogue=catalogue))
-        row = Row(*found[:15])
-        if row.status == "deleted":
+        entry = Entry(Row(*found[:15]), found[15], found[16], found[17])
+        if entry.row.status == "deleted":
             raise GoneError(text("detail.record_gone", id=record_id, catalogue=catalogue))
-        return row, self.lines(found[15], found[16])
+        return entry
+
+    def document(self, catalogue: str, record_id: str) -> tuple[Row, list[str]]:
+        """An active record and its N-Triples lines, vocabulary knowledge included (404 unknown, 410 deleted)."""
+        entry = self.entry(catalogue, record_id)
+        return entry.row, self.lines(entry.doc, entry.knowledge)
+
+    def turtle(self, entries: list[Entry], *, before: Sequence[str] = ()) -> bytes:
+        """Records as one Turtle document from their stored statements: prefixes, `before` (a few lines written
+        here), each record, then the vocabulary knowledge they use, each key once."""
+        keys: dict[str, None] = {}
+        for entry in entries:
+            keys.update(dict.fromkeys(entry.keys))
+        parts = [ntriples.TURTLE_HEADER, ntriples.turtle_chunk(before) if before else b""]
+        parts += [entry.turtle for entry in entries]
+        parts.append(self.knowledge.turtle(sorted(keys)))
+        return b"".join(parts)
 
     def lines(self, doc: bytes | None, knowledge: str) -> list[str]:
         """A stored document's lines and the knowledge lines of its keys, each once."""
@@ -623,12 +691,13 @@ class CatalogueService:
                                                   params).fetchone()[0])
         after = decode_cursor(cursor, kind) if cursor else 0
         rows = self.index.reader.execute(
-            f"SELECT {', '.join('r.' + c for c in ROW_COLUMNS.split(', '))}, r.doc, r.knowledge FROM records r "  # noqa: S608
-            f"WHERE {condition} AND {order} > ? ORDER BY {order} LIMIT ?", (*params, after, size + 1)).fetchall()
+            f"SELECT {', '.join('r.' + c for c in ROW_COLUMNS.split(', '))}, r.doc, r.ttl, r.knowledge "  # noqa: S608
+            f"FROM records r WHERE {condition} AND {order} > ? ORDER BY {order} LIMIT ?",
+            (*params, after, size + 1)).fetchall()
         more = len(rows) > size
         rows = rows[:size]
-        found = [(Row(*values[:15]), values[15], values[16]) for values in rows]
-        last = (found[-1][0].seq if kind == "s" else found[-1][0].pos) if found else after
+        found = [Entry(Row(*values[:15]), values[15], values[16], values[17]) for values in rows]
+        last = (found[-1].row.seq if kind == "s" else found[-1].row.pos) if found else after
         return Page(rows=found, total=total, next_cursor=encode_cursor(kind, last) if more else None)
 
     def facets(self, catalogue: str, kind: str, *, limit: int = 200) -> list[tuple[str, int]]:
@@ -657,16 +726,17 @@ class CatalogueService:
                             for seq, rid, change, at in rows],
                 "next": encode_cursor("c", last), "more": more}
 
-    def export_rows(self, catalogue: str, *, chunk: int = 500) -> Iterator[list[tuple[str, bytes, str]]]:
-        """Every active record's (id, document, knowledge keys), in chunks, in page order: constant memory."""
+    def export_rows(self, catalogue: str, *, chunk: int = 500) -> Iterator[list[Entry]]:
+        """Every active record, in chunks, in page order: constant memory."""
         after = 0
         while True:
             rows = self.index.reader.execute(
-                "SELECT pos, id, doc, knowledge FROM records WHERE catalogue = ? AND status = 'active' AND pos > ? "
-                "ORDER BY pos LIMIT ?", (catalogue, after, chunk)).fetchall()
+                f"SELECT {ROW_COLUMNS}, doc, ttl, knowledge FROM records "  # noqa: S608
+                "WHERE catalogue = ? AND status = 'active' AND pos > ? ORDER BY pos LIMIT ?",
+                (catalogue, after, chunk)).fetchall()
             if not rows:
                 return
-            yield [(record_id, doc, knowledge) for _, record_id, doc, knowledge in rows]
+            yield [Entry(Row(*values[:15]), values[15], values[16], values[17]) for values in rows]
             after = rows[-1][0]
 
     def catalogue_times(self, catalogue: Catalogue) -> tuple[str, str]:

@@ -118,8 +118,8 @@ def problem(answer: httpx.Response, status: int | tuple[int, ...]) -> dict[str, 
 
 def test_hostile_bodies_are_refused_and_store_nothing(server: Server) -> None:
     before = server.get("/catalogues/co?format=json").json()["totalItems"]
-    laughs = ('<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]>'
-              '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>').encode()
+    laughs = (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]>'
+              b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>')
     problem(put(server, laughs, "application/rdf+xml", query="?source=dcat"), 400)
     problem(put(server, b"[" * 100_000 + b"]" * 100_000, JSON), (400, 413))
     problem(put(server, b"x" * 400_000, JSON), 413)  # over PUENTE_MAX_BODY_BYTES, refused before it is read
@@ -130,14 +130,14 @@ def test_hostile_bodies_are_refused_and_store_nothing(server: Server) -> None:
     long_title = ('<http://x/d> a <http://www.w3.org/ns/dcat#Dataset> ; <http://purl.org/dc/terms/title> "'
                   + "x" * 5000 + '" .').encode()
     problem(put(server, long_title, TURTLE, query="?source=dcat"), 413)  # over PUENTE_MAX_LITERAL_CHARS
-    bad_iri = ('<http://x/d> a <http://www.w3.org/ns/dcat#Dataset> ; '
-               '<http://purl.org/dc/terms/identifier> "etwv-wj8f" ; <http://www.w3.org/ns/dcat#landingPage> '
-               '<http://x/a b> .').encode()
+    bad_iri = (b'<http://x/d> a <http://www.w3.org/ns/dcat#Dataset> ; '
+               b'<http://purl.org/dc/terms/identifier> "etwv-wj8f" ; <http://www.w3.org/ns/dcat#landingPage> '
+               b'<http://x/a b> .')
     problem(put(server, bad_iri, TURTLE, query="?source=dcat"), 400)
     remote = json.dumps({"@context": "http://127.0.0.1:9/ctx.jsonld", "@id": "http://x/d"}).encode()
     problem(put(server, remote, "application/ld+json", query="?source=dcat"), 400)
-    shapes = ('<http://x/d> a <http://www.w3.org/ns/dcat#Dataset> . '
-              '<http://x/s> a <http://www.w3.org/ns/shacl#NodeShape> .').encode()
+    shapes = (b'<http://x/d> a <http://www.w3.org/ns/dcat#Dataset> . '
+              b'<http://x/s> a <http://www.w3.org/ns/shacl#NodeShape> .')
     problem(put(server, shapes, TURTLE, query="?source=dcat"), 400)
     assert server.get("/catalogues/co?format=json").json()["totalItems"] == before
     alive(server)

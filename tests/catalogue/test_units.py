@@ -196,18 +196,18 @@ def test_a_lost_index_is_rebuilt_from_the_store(tmp_path: Path, pipeline: Pipeli
     settings = Settings(data_dir=tmp_path)
     service = CatalogueService.open(settings, pipeline.profile)
     _publish(service, pipeline, generate(records=60, seed=2)[0].body, "application/json", "co")
-    deleted = service.page("co", size=1).rows[0][0].id
+    deleted = service.page("co", size=1).rows[0].row.id
     service.delete(service.catalogue("co"), deleted, who="test")
     before = service.page("co", size=1000)
-    rows = {row.id: (row.checksum, row.title, row.seq) for row, _, _ in before.rows}
-    docs = {row.id: set(service.document("co", row.id)[1]) for row, _, _ in before.rows[:5]}
+    rows = {e.row.id: (e.row.checksum, e.row.title, e.row.seq) for e in before.rows}
+    docs = {e.row.id: set(service.document("co", e.row.id)[1]) for e in before.rows[:5]}
     service.close()
     for path in tmp_path.glob("catalogue.sqlite3*"):
         path.unlink()  # the derived index is gone (tokens and reports with it, as they live there)
     again = CatalogueService.open(settings, pipeline.profile)
     after = again.page("co", size=1000)
     assert after.total == before.total == len(rows)
-    assert {row.id: (row.checksum, row.title, row.seq) for row, _, _ in after.rows} == rows
+    assert {e.row.id: (e.row.checksum, e.row.title, e.row.seq) for e in after.rows} == rows
     for record_id, lines in docs.items():
         assert isomorphic(_graph(set(again.document("co", record_id)[1])), _graph(lines))
     assert again.row("co", deleted).status == "deleted"  # type: ignore[union-attr]

@@ -136,10 +136,13 @@ def get_catalogue(request: Request, catalogue: CatalogueId, lang: LangDep, fmt: 
     if chosen == "application/json":
         body = {"catalogue": _summary(service, found, lang), "totalItems": page.total, "page_size": page_size,
                 "first": first, "next": following,
-                "datasets": [{"id": row.id, "iri": found.dataset_iri(row.id), "title": row.title,
-                              "publisher": row.publisher, "modified": row.modified, "warnings": row.warnings}
-                             for row, _, _ in page.rows]}
+                "datasets": [{"id": e.row.id, "iri": found.dataset_iri(e.row.id), "title": e.row.title,
+                              "publisher": e.row.publisher, "modified": e.row.modified, "warnings": e.row.warnings}
+                             for e in page.rows]}
         return Response(orjson.dumps(body), media_type="application/json", headers=headers)
+    if chosen == "text/turtle":  # the records' stored Turtle, joined: no parsing, no serialising
+        head = _head_lines(service, found, page, this=this, first=first, following=following)
+        return Response(service.turtle(page.rows, before=head), media_type=chosen, headers=headers)
     lines = _page_lines(service, found, page, this=this, first=first, following=following)
     return Response(render(lines, chosen, profile=service.profile), media_type=chosen, headers=headers)
 
@@ -156,6 +159,18 @@ def _local(url: str | None, service: CatalogueService) -> str | None:
 
 def _page_lines(service: CatalogueService, catalogue: Catalogue, page: Page, *, this: str, first: str,
                 following: str | None) -> list[str]:
+    lines = _head_lines(service, catalogue, page, this=this, first=first, following=following)
+    keys: set[str] = set()
+    for entry in page.rows:
+        lines += unpack(entry.doc)
+        keys.update(entry.keys)
+    lines += service.knowledge.lines(sorted(keys))
+    return list(dict.fromkeys(lines))
+
+
+def _head_lines(service: CatalogueService, catalogue: Catalogue, page: Page, *, this: str, first: str,
+                following: str | None) -> list[str]:
+    """The catalogue's description and the Hydra view of this page (its members included)."""
     iri = ntriples.iri
     me = iri(catalogue.iri)
     rdf_type = iri("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -167,14 +182,8 @@ def _page_lines(service: CatalogueService, catalogue: Catalogue, page: Page, *, 
               f"{iri(this)} {iri(HYDRA + 'first')} {iri(first)} ."]
     if following:
         lines.append(f"{iri(this)} {iri(HYDRA + 'next')} {iri(following)} .")
-    keys: set[str] = set()
-    for row, doc, knowledge in page.rows:
-        lines.append(f"{me} {iri(HYDRA + 'member')} {iri(catalogue.dataset_iri(row.id))} .")
-        lines += unpack(doc)
-        if knowledge:
-            keys.update(knowledge.split("\n"))
-    lines += service.knowledge.lines(sorted(keys))
-    return list(dict.fromkeys(lines))
+    lines += [f"{me} {iri(HYDRA + 'member')} {iri(catalogue.dataset_iri(entry.row.id))} ." for entry in page.rows]
+    return lines
 
 
 _XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
@@ -205,11 +214,15 @@ def get_dataset(request: Request, catalogue: CatalogueId, record_id: RecordId, l
     found = _catalogue(service, catalogue)
     chosen = negotiation.choose(request.headers.get("accept"), offers=(*RDF_OFFERS, "text/html"),
                                 default="text/turtle", format_key=fmt)
-    row, lines = service.document(found.id, check_id(record_id))
+    entry = service.entry(found.id, check_id(record_id))
+    row = entry.row
     etag = service.etag(row)
     headers = {"ETag": etag, "Cache-Control": DATASET_CACHE, "Vary": "Accept, Accept-Language"}
     if etag in {part.strip() for part in request.headers.get("if-none-match", "").split(",")}:
         return Response(status_code=304, headers=headers)
+    if chosen == "text/turtle":
+        return Response(service.turtle([entry]), media_type=chosen, headers=headers)
+    lines = service.lines(entry.doc, entry.knowledge)
     if chosen == "text/html":
         try:
             report: dict[str, Any] | None = orjson.loads(service.stored_report(found.id, row.id))
@@ -381,15 +394,15 @@ def export(request: Request, catalogue: CatalogueId, fmt: FormatQuery = None,
 
     def chunks() -> Any:
         keys: set[str] = set()
-        for rows in service.export_rows(found.id):
+        for entries in service.export_rows(found.id):
             lines: list[str] = []
-            for record_id, doc, knowledge in rows:
+            for entry in entries:
                 if to == "es":
-                    lines += dcat_ap_es_lines(unpack(doc), profile=profile, record_iri=found.record_iri(record_id))
+                    lines += dcat_ap_es_lines(unpack(entry.doc), profile=profile,
+                                              record_iri=found.record_iri(entry.row.id))
                 else:
-                    lines += unpack(doc)
-                    if knowledge:
-                        keys.update(knowledge.split("\n"))
+                    lines += unpack(entry.doc)
+                    keys.update(entry.keys)
             yield lines
         if to != "es":
             yield service.knowledge.lines(sorted(keys))
