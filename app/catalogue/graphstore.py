@@ -77,7 +77,8 @@ class OxigraphStore:
         if not graphs:
             return
         if fresh and sum(len(lines) for lines in graphs.values()) < BULK_MAX_QUADS:
-            quads = "\n".join(f"{line[:-1]}{ntriples.iri(name)} ." for name, lines in graphs.items() for line in lines)
+            quads = "\n".join(f"{line[:-1]}{graph} ." for graph, lines in
+                               ((ntriples.iri(name), lines) for name, lines in graphs.items()) for line in lines)
             self.store.bulk_load(quads.encode("utf-8"), format=ox.RdfFormat.N_QUADS)
             return
         names = [ntriples.iri(name) for name in graphs]

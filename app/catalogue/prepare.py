@@ -18,6 +18,7 @@ and compare in Python, strings in C.
 from __future__ import annotations
 
 import hashlib
+import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -95,7 +96,10 @@ class Prepared:
     infos: int
     report: bytes  # the record's validation report (DESIGN §5), JSON
     lines: list[str] = field(default_factory=list)  # canonical N-Triples of its own triples
-    turtle: bytes = b""  # the same as Turtle statements (ntriples.turtle_chunk), written here, on a worker's core
+    # what the index keeps, compressed here (zlib) on a worker's core rather than by the one writer:
+    doc: bytes = b""  # the lines
+    ttl: bytes = b""  # the same as Turtle statements (ntriples.turtle_chunk)
+    report_z: bytes = b""  # the report
     checksum: str = ""
     knowledge: list[str] = field(default_factory=list)
     fields: Fields = field(default_factory=Fields)
@@ -259,7 +263,9 @@ def _record(job: Job, *, root: str, about: dict[str, list[StrTriple]], position:
     own, keys = knowledge.split(graph)
     base.lines = canonical.canonical_lines(own, salt=f"{job.catalogue_iri}/records/{record_id}")
     base.checksum = canonical.checksum(base.lines)
-    base.turtle = ntriples.turtle_chunk(base.lines)
+    base.doc = zlib.compress("\n".join(base.lines).encode("utf-8"), 1)
+    base.ttl = zlib.compress(ntriples.turtle_chunk(base.lines), 1)
+    base.report_z = zlib.compress(record_report, 1)
     base.knowledge = keys
     base.fields = fields_of(own, ntriples.iri(iri), job.text_lang, literals)
     return base

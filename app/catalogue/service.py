@@ -48,12 +48,13 @@ from app.catalogue.records import (
 )
 from app.errors import GoneError, InputError, NotFoundError, PreconditionFailedError
 from app.i18n import text
+from app.namespaces import PROFILE_IRI
 from app.profile.model import Profile
 from app.settings import Settings
 
 logger = logging.getLogger("puente.catalogue")
 DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE = 100, 1000
-SHARE_RECORDS = 500  # records per share of a published catalogue: a bulk write each, few in memory at once
+SHARE_RECORDS = 1000  # records per share of a published catalogue: a bulk write each, few in memory at once
 FRESH_MIN = 20  # below this many new records a share writes through a transaction, not the bulk loader
 LANGS = {"SPA": "es", "ENG": "en", "POR": "pt"}
 _CURSOR = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -93,7 +94,7 @@ class WriteResult:
     iri: str
     seq: int | None = None
     etag: str | None = None
-    report: dict[str, Any] | None = None
+    report: bytes | None = None  # the record's validation report, JSON
     detail: str = ""
 
 
@@ -113,8 +114,9 @@ class Entry:
     """A stored record as reads serve it."""
 
     row: Row
-    doc: bytes | None  # its N-Triples lines, compressed (`unpack`)
+    doc: bytes | None  # its dataset's N-Triples lines, compressed (`unpack`)
     ttl: bytes | None  # the same as Turtle statements, compressed
+    record: str  # its CatalogRecord's N-Triples lines
     knowledge: str  # its knowledge keys, one a line
 
     @property
@@ -122,8 +124,22 @@ class Entry:
         return self.knowledge.split("\n") if self.knowledge else []
 
     @property
+    def lines(self) -> list[str]:
+        """Its own N-Triples lines (the dataset's and its CatalogRecord's)."""
+        return [*unpack(self.doc), *(self.record.split("\n") if self.record else [])]
+
+    @property
     def turtle(self) -> bytes:
-        return zlib.decompress(self.ttl) if self.ttl else b""
+        """Its Turtle statements (N-Triples lines are Turtle statements too)."""
+        own = zlib.decompress(self.ttl) if self.ttl else b""
+        return own + (self.record.encode("utf-8") + b"\n" if self.record else b"")
+
+
+ENTRY_COLUMNS = "doc, ttl, record, knowledge"
+
+
+def _entry(values: tuple[Any, ...]) -> Entry:
+    return Entry(Row(*values[:15]), values[15], values[16], values[17], values[18])
 
 
 @dataclass
@@ -302,16 +318,18 @@ class CatalogueService:
                 if state is None or state.catalogue not in self.catalogues:
                     continue
                 catalogue = self.catalogues[state.catalogue]
-                lines = sorted(f"{s} {p} {o} ." for s, p, o in triples)
+                mine = {ntriples.iri(graph), ntriples.iri(graph + "#checksum"), ntriples.iri(PROFILE_IRI)}
+                record = sorted(f"{s} {p} {o} ." for s, p, o in triples if s in mine)
+                dataset = sorted(f"{s} {p} {o} ." for s, p, o in triples if s not in mine)
                 own, keys = self.knowledge.split(triples)
                 fields = fields_of(own, ntriples.iri(catalogue.dataset_iri(state.id)),
                                    LANGS.get(catalogue.spec.language, "es"), literals_of(own))
                 with self.index.write() as db:
                     batch = _IndexBatch()
-                    self._index_record(db, batch, catalogue, state, lines=lines,
-                                       turtle=ntriples.turtle_chunk(lines) if state.status != "deleted" else None,
-                                       knowledge=keys, fields=fields, warnings=self._stored_warnings(db, state),
-                                       infos=0, source_iri=None)
+                    self._index_record(db, batch, catalogue, state, doc=_pack(dataset) if dataset else None,
+                                       ttl=zlib.compress(ntriples.turtle_chunk(dataset), 1) if dataset else None,
+                                       record=record, knowledge=keys, fields=fields,
+                                       warnings=self._stored_warnings(db, state), infos=0, source_iri=None)
                     batch.flush(db)
                 count += 1
                 highest = max(highest, seq)
@@ -394,7 +412,7 @@ class CatalogueService:
             self.store.replace({catalogue.record_iri(record_id): lines})
             with self.index.write() as db:
                 batch = _IndexBatch()
-                self._index_record(db, batch, catalogue, state, lines=lines, turtle=None,
+                self._index_record(db, batch, catalogue, state, doc=None, ttl=None, record=lines,
                                    knowledge=record_knowledge(state), fields=Fields(), warnings=0, infos=0,
                                    source_iri=row.source_iri)
                 batch.flush(db)
@@ -426,7 +444,7 @@ class CatalogueService:
         for index, prepared in enumerate(records):
             if prepared.reason is not None:
                 outcomes[index] = WriteResult(status="refused", id=prepared.id, iri=prepared.iri,
-                                              report=orjson.loads(prepared.report), detail=prepared.reason)
+                                              report=prepared.report, detail=prepared.reason)
                 continue
             if last[prepared.id] != index:
                 outcomes[index] = WriteResult(status="duplicate", id=prepared.id, iri=prepared.iri,
@@ -435,22 +453,21 @@ class CatalogueService:
             row = existing.get(prepared.id)
             if row is not None and row.status != "deleted" and row.checksum == prepared.checksum:
                 outcomes[index] = WriteResult(status="unchanged", id=prepared.id, iri=prepared.iri, seq=row.seq,
-                                              etag=self.etag(row), report=orjson.loads(prepared.report))
+                                              etag=self.etag(row), report=prepared.report)
                 continue
             status = "updated" if row is not None and row.status != "deleted" else "created"
             state = RecordState(catalogue=catalogue.id, id=prepared.id, seq=self._allocate(), status=status,
                                 issued=row.issued if status == "updated" and row is not None else moment,
                                 modified=moment, original_id=prepared.original_id, source=share.source,
                                 checksum=prepared.checksum)
-            lines = prepared.lines + catalogue_record(catalogue, state)
-            (fresh if row is None else replaced)[catalogue.record_iri(prepared.id)] = lines
-            writes.append((index, prepared, state, lines))
+            record = catalogue_record(catalogue, state)
+            (fresh if row is None else replaced)[catalogue.record_iri(prepared.id)] = prepared.lines + record
+            writes.append((index, prepared, state, record))
         if writes:
             with self.index.write() as db:  # 1. the reports, before the records they belong to
                 db.executemany("INSERT OR REPLACE INTO reports (catalogue, id, checksum, at, report) "
                                "VALUES (?, ?, ?, ?, ?)",
-                               [(catalogue.id, p.id, p.checksum, moment, zlib.compress(p.report, 1))
-                                for _, p, _, _ in writes])
+                               [(catalogue.id, p.id, p.checksum, moment, p.report_z) for _, p, _, _ in writes])
             if len(fresh) >= FRESH_MIN:  # 2. the graphs, atomically
                 self._bulk(fresh)
             elif fresh:
@@ -458,10 +475,8 @@ class CatalogueService:
             self.store.replace(replaced)
             with self.index.write() as db:  # 3. the index
                 batch = _IndexBatch()
-                for _, prepared, state, lines in writes:
-                    record_lines = lines[len(prepared.lines):]
-                    self._index_record(db, batch, catalogue, state, lines=lines,
-                                       turtle=prepared.turtle + ntriples.turtle_chunk(record_lines),
+                for _, prepared, state, record in writes:
+                    self._index_record(db, batch, catalogue, state, doc=prepared.doc, ttl=prepared.ttl, record=record,
                                        knowledge=sorted({*prepared.knowledge, *record_knowledge(state)}),
                                        fields=prepared.fields, warnings=prepared.warnings, infos=prepared.infos,
                                        source_iri=prepared.source_iri)
@@ -477,7 +492,7 @@ class CatalogueService:
         for index, prepared, state, _ in writes:
             outcomes[index] = WriteResult(status=state.status, id=prepared.id, iri=prepared.iri, seq=state.seq,
                                           etag=self._etag(state.seq, prepared.checksum),
-                                          report=orjson.loads(prepared.report))
+                                          report=prepared.report)
         return [outcome for outcome in outcomes if outcome is not None]
 
     def _bulk(self, graphs: dict[str, list[str]]) -> None:
@@ -494,27 +509,28 @@ class CatalogueService:
             self.store.replace(batch, fresh=True)
 
     def _index_record(self, db: Any, batch: _IndexBatch, catalogue: Catalogue, state: RecordState, *,
-                      lines: list[str], turtle: bytes | None, knowledge: list[str], fields: Fields, warnings: int,
-                      infos: int, source_iri: str | None) -> None:
-        """One record's derived rows; the many small ones gather in `batch` (written by its flush)."""
+                      doc: bytes | None, ttl: bytes | None, record: list[str], knowledge: list[str], fields: Fields,
+                      warnings: int, infos: int, source_iri: str | None) -> None:
+        """One record's derived rows (`doc`, `ttl`: its dataset's lines and Turtle, compressed; `record`: its
+        CatalogRecord's lines); the many small rows gather in `batch` (written by its flush)."""
         cid = catalogue.id
         old = db.execute("SELECT pos, status FROM records WHERE catalogue = ? AND id = ?", (cid, state.id)).fetchone()
         active = state.status != "deleted"
         values = (state.seq, "active" if active else "deleted", state.checksum, state.issued, state.modified,
                   state.source, state.original_id, source_iri, fields.title, ", ".join(fields.publishers), warnings,
-                  infos, _pack(lines) if active else None, zlib.compress(turtle, 1) if active and turtle else None,
-                  "\n".join(knowledge))
+                  infos, doc if active else None, ttl if active else None, "\n".join(record), "\n".join(knowledge))
         if old is None:
             pos = db.execute(
                 "INSERT INTO records (catalogue, id, seq, status, checksum, issued, modified, source, original_id, "
-                "source_iri, title, publisher, warnings, infos, doc, ttl, knowledge) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (cid, state.id, *values)).lastrowid
+                "source_iri, title, publisher, warnings, infos, doc, ttl, record, knowledge) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (cid, state.id, *values)).lastrowid
             was_active = False
         else:
             pos, was_active = old[0], old[1] == "active"
             db.execute("UPDATE records SET seq = ?, status = ?, checksum = ?, issued = ?, modified = ?, source = ?, "
                        "original_id = ?, source_iri = COALESCE(?, source_iri), title = ?, publisher = ?, "
-                       "warnings = ?, infos = ?, doc = ?, ttl = ?, knowledge = ? WHERE pos = ?", (*values, pos))
+                       "warnings = ?, infos = ?, doc = ?, ttl = ?, record = ?, knowledge = ? WHERE pos = ?",
+                       (*values, pos))
             if was_active:
                 batch.facets_minus += [(cid, kind, value) for kind, value in
                                        db.execute("SELECT kind, value FROM terms WHERE pos = ?", (pos,)).fetchall()]
@@ -603,11 +619,11 @@ class CatalogueService:
     def entry(self, catalogue: str, record_id: str) -> Entry:
         """An active record as stored for reads (404 unknown, 410 deleted)."""
         found = self.index.reader.execute(
-            f"SELECT {ROW_COLUMNS}, doc, ttl, knowledge FROM records WHERE catalogue = ? AND id = ?",  # noqa: S608
+            f"SELECT {ROW_COLUMNS}, {ENTRY_COLUMNS} FROM records WHERE catalogue = ? AND id = ?",  # noqa: S608
             (catalogue, record_id)).fetchone()
         if found is None:
             raise NotFoundError(text("detail.unknown_record", id=record_id, catalogue=catalogue))
-        entry = Entry(Row(*found[:15]), found[15], found[16], found[17])
+        entry = _entry(found)
         if entry.row.status == "deleted":
             raise GoneError(text("detail.record_gone", id=record_id, catalogue=catalogue))
         return entry
@@ -615,7 +631,7 @@ class CatalogueService:
     def document(self, catalogue: str, record_id: str) -> tuple[Row, list[str]]:
         """An active record and its N-Triples lines, vocabulary knowledge included (404 unknown, 410 deleted)."""
         entry = self.entry(catalogue, record_id)
-        return entry.row, self.lines(entry.doc, entry.knowledge)
+        return entry.row, self.lines(entry)
 
     def turtle(self, entries: list[Entry], *, before: Sequence[str] = ()) -> bytes:
         """Records as one Turtle document from their stored statements: prefixes, `before` (a few lines written
@@ -628,10 +644,9 @@ class CatalogueService:
         parts.append(self.knowledge.turtle(sorted(keys)))
         return b"".join(parts)
 
-    def lines(self, doc: bytes | None, knowledge: str) -> list[str]:
-        """A stored document's lines and the knowledge lines of its keys, each once."""
-        keys = knowledge.split("\n") if knowledge else []
-        return list(dict.fromkeys([*unpack(doc), *self.knowledge.lines(keys)]))
+    def lines(self, entry: Entry) -> list[str]:
+        """A stored record's lines and the knowledge lines of its keys, each once."""
+        return list(dict.fromkeys([*entry.lines, *self.knowledge.lines(entry.keys)]))
 
     def tombstone(self, catalogue: Catalogue, row: Row) -> list[str]:
         """A deleted record's CatalogRecord, as stored."""
@@ -691,12 +706,12 @@ class CatalogueService:
                                                   params).fetchone()[0])
         after = decode_cursor(cursor, kind) if cursor else 0
         rows = self.index.reader.execute(
-            f"SELECT {', '.join('r.' + c for c in ROW_COLUMNS.split(', '))}, r.doc, r.ttl, r.knowledge "  # noqa: S608
+            f"SELECT {', '.join('r.' + c for c in (*ROW_COLUMNS.split(', '), *ENTRY_COLUMNS.split(', ')))} "  # noqa: S608
             f"FROM records r WHERE {condition} AND {order} > ? ORDER BY {order} LIMIT ?",
             (*params, after, size + 1)).fetchall()
         more = len(rows) > size
         rows = rows[:size]
-        found = [Entry(Row(*values[:15]), values[15], values[16], values[17]) for values in rows]
+        found = [_entry(values) for values in rows]
         last = (found[-1].row.seq if kind == "s" else found[-1].row.pos) if found else after
         return Page(rows=found, total=total, next_cursor=encode_cursor(kind, last) if more else None)
 
@@ -731,12 +746,12 @@ class CatalogueService:
         after = 0
         while True:
             rows = self.index.reader.execute(
-                f"SELECT {ROW_COLUMNS}, doc, ttl, knowledge FROM records "  # noqa: S608
+                f"SELECT {ROW_COLUMNS}, {ENTRY_COLUMNS} FROM records "  # noqa: S608
                 "WHERE catalogue = ? AND status = 'active' AND pos > ? ORDER BY pos LIMIT ?",
                 (catalogue, after, chunk)).fetchall()
             if not rows:
                 return
-            yield [Entry(Row(*values[:15]), values[15], values[16], values[17]) for values in rows]
+            yield [_entry(values) for values in rows]
             after = rows[-1][0]
 
     def catalogue_times(self, catalogue: Catalogue) -> tuple[str, str]:
@@ -770,7 +785,8 @@ def _outcome_entry(outcome: WriteResult) -> dict[str, Any]:
     if outcome.status in ("refused", "duplicate"):
         entry["reason"] = outcome.detail
         if outcome.report is not None:  # what to fix: the violations only (warnings are in the stored report)
-            entry["violations"] = [result for record in outcome.report.get("records", [])
+            report = orjson.loads(outcome.report)
+            entry["violations"] = [result for record in report.get("records", [])
                                    for result in record.get("results", []) if result.get("severity") == "violation"]
     return entry
 

@@ -37,7 +37,6 @@ from app.catalogue.service import (
     Filters,
     Page,
     run_shares,
-    unpack,
 )
 from app.errors import InputError, NotFoundError, RecordRefusedError
 from app.i18n import text
@@ -162,7 +161,7 @@ def _page_lines(service: CatalogueService, catalogue: Catalogue, page: Page, *, 
     lines = _head_lines(service, catalogue, page, this=this, first=first, following=following)
     keys: set[str] = set()
     for entry in page.rows:
-        lines += unpack(entry.doc)
+        lines += entry.lines
         keys.update(entry.keys)
     lines += service.knowledge.lines(sorted(keys))
     return list(dict.fromkeys(lines))
@@ -222,7 +221,7 @@ def get_dataset(request: Request, catalogue: CatalogueId, record_id: RecordId, l
         return Response(status_code=304, headers=headers)
     if chosen == "text/turtle":
         return Response(service.turtle([entry]), media_type=chosen, headers=headers)
-    lines = service.lines(entry.doc, entry.knowledge)
+    lines = service.lines(entry)
     if chosen == "text/html":
         try:
             report: dict[str, Any] | None = orjson.loads(service.stored_report(found.id, row.id))
@@ -317,7 +316,8 @@ async def put_dataset(request: Request, catalogue: CatalogueId, record_id: Recor
                "X-Puente-Source-Detected": "true" if share.detected else "false", "Content-Language": lang}
     if result.status == "created":
         headers["Location"] = result.iri
-    body_out = {"status": result.status, "id": result.id, "iri": result.iri, "report": result.report}
+    body_out = {"status": result.status, "id": result.id, "iri": result.iri,
+                "report": orjson.Fragment(result.report) if result.report is not None else None}
     return Response(orjson.dumps(body_out), status_code=201 if result.status == "created" else 200,
                     media_type="application/json", headers=headers)
 
@@ -398,10 +398,10 @@ def export(request: Request, catalogue: CatalogueId, fmt: FormatQuery = None,
             lines: list[str] = []
             for entry in entries:
                 if to == "es":
-                    lines += dcat_ap_es_lines(unpack(entry.doc), profile=profile,
+                    lines += dcat_ap_es_lines(entry.lines, profile=profile,
                                               record_iri=found.record_iri(entry.row.id))
                 else:
-                    lines += unpack(entry.doc)
+                    lines += entry.lines
                     keys.update(entry.keys)
             yield lines
         if to != "es":
