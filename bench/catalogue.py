@@ -148,7 +148,9 @@ def run(total: int, *, singles: int, samples: int) -> dict[str, Any]:
                 feed.append(_ms(start))
                 since = f"&since={answer['next']}" if answer["more"] else ""
             result["changes"] = _figures(feed)
-            result["peak_memory_mb"] = round(sum(tree_memory_mb(process.pid, field="VmHWM")), 1)
+            peaks = tree_memory_mb(process.pid, field="VmHWM")
+            result["peak_memory_mb"] = round(sum(peaks), 1)
+            result["peak_memory_by_process_mb"] = [round(peak, 1) for peak in peaks]
             result["processes"] = len(tree_memory_mb(process.pid))
         result["store_mb"] = round(sum(f.stat().st_size for f in data_dir.rglob("*") if f.is_file()) / 1e6, 1)
         result["store_rdf_mb"] = round(sum(f.stat().st_size for f in (data_dir / "store").rglob("*")

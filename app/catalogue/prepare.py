@@ -94,16 +94,23 @@ class Prepared:
     violations: int
     warnings: int
     infos: int
-    report: bytes  # the record's validation report (DESIGN §5), JSON
-    lines: list[str] = field(default_factory=list)  # canonical N-Triples of its own triples
-    # what the index keeps, compressed here (zlib) on a worker's core rather than by the one writer:
-    doc: bytes = b""  # the lines
+    report_z: bytes  # the record's validation report (DESIGN §5), JSON, compressed (zlib)
+    # compressed here (zlib), on a worker's core, rather than by the one writer (and fewer bytes to send it):
+    doc: bytes = b""  # the canonical N-Triples lines of its own triples, "\n"-joined
     ttl: bytes = b""  # the same as Turtle statements (ntriples.turtle_chunk)
-    report_z: bytes = b""  # the report
     checksum: str = ""
     knowledge: list[str] = field(default_factory=list)
     fields: Fields = field(default_factory=Fields)
     detail: str = ""  # why it was refused, in English (the batch answer)
+
+
+    @property
+    def report(self) -> bytes:
+        return zlib.decompress(self.report_z)
+
+    @property
+    def lines(self) -> list[str]:
+        return zlib.decompress(self.doc).decode("utf-8").split("\n") if self.doc else []
 
 
 @dataclass
@@ -248,7 +255,8 @@ def _record(job: Job, *, root: str, about: dict[str, list[StrTriple]], position:
     record_id = safe_id(original) if original else ""
     iri = f"{job.catalogue_iri}/datasets/{record_id}" if record_id else ""
     base = Prepared(position=position, id=record_id, original_id=original or "", source_iri=source_iri, iri=iri,
-                    reason=None, violations=violations, warnings=warnings, infos=infos, report=record_report)
+                    reason=None, violations=violations, warnings=warnings, infos=infos,
+                    report_z=zlib.compress(record_report, 1))
     if not record_id:
         base.reason, base.detail = "no-identifier", "the dataset has no dct:identifier and no IRI"
         return base
@@ -261,11 +269,10 @@ def _record(job: Job, *, root: str, about: dict[str, list[StrTriple]], position:
         base.reason, base.detail = "invalid-iri", f"not an IRI: {invalid[1:201]!r}"
         return base
     own, keys = knowledge.split(graph)
-    base.lines = canonical.canonical_lines(own, salt=f"{job.catalogue_iri}/records/{record_id}")
-    base.checksum = canonical.checksum(base.lines)
-    base.doc = zlib.compress("\n".join(base.lines).encode("utf-8"), 1)
-    base.ttl = zlib.compress(ntriples.turtle_chunk(base.lines), 1)
-    base.report_z = zlib.compress(record_report, 1)
+    lines = canonical.canonical_lines(own, salt=f"{job.catalogue_iri}/records/{record_id}")
+    base.checksum = canonical.checksum(lines)
+    base.doc = zlib.compress("\n".join(lines).encode("utf-8"), 1)
+    base.ttl = zlib.compress(ntriples.turtle_chunk(lines), 1)
     base.knowledge = keys
     base.fields = fields_of(own, ntriples.iri(iri), job.text_lang, literals)
     return base

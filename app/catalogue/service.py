@@ -381,10 +381,11 @@ class CatalogueService:
                 key = "refused" if outcome.status in ("refused", "duplicate") else outcome.status
                 result.counts[key] = result.counts.get(key, 0) + 1
         if sync_full:
-            for record_id in self._absent(catalogue, seen):
-                deleted = self.delete(catalogue, record_id, who=None, audit=False)
-                result.records.append(_outcome_entry(deleted))
-                result.counts["deleted"] += 1
+            absent = self._absent(catalogue, seen)
+            for start in range(0, len(absent), SHARE_RECORDS):
+                for deleted in self.delete_many(catalogue, absent[start:start + SHARE_RECORDS]):
+                    result.records.append(_outcome_entry(deleted))
+                    result.counts["deleted"] += 1
         self.audit(who=who, catalogue=catalogue.id, action="post", target=f"/catalogues/{catalogue.id}/datasets",
                    outcome="done", status=200, detail=orjson.dumps(result.counts).decode())
         return result
@@ -394,8 +395,8 @@ class CatalogueService:
                                          (catalogue.id,))
         return [row[0] for row in rows if row[0] not in seen]
 
-    def delete(self, catalogue: Catalogue, record_id: str, *, who: str | None, if_match: str | None = None,
-               audit: bool = True) -> WriteResult:
+    def delete(self, catalogue: Catalogue, record_id: str, *, who: str | None,
+               if_match: str | None = None) -> WriteResult:
         """Replace a record's graph by its tombstone (410 afterwards, `deleted` in the feed)."""
         with self._writing:
             row = self.row(catalogue.id, record_id, writer=True)
@@ -405,22 +406,34 @@ class CatalogueService:
                 raise GoneError(text("detail.record_gone", id=record_id, catalogue=catalogue.id))
             if if_match is not None and if_match.strip() != "*" and self.etag(row) not in _etags(if_match):
                 raise PreconditionFailedError(text("detail.precondition_if_match", current=self.etag(row)))
-            seq = self._allocate()
-            state = RecordState(catalogue=catalogue.id, id=record_id, seq=seq, status="deleted", issued=row.issued,
-                                modified=now(), original_id=row.original_id, source=row.source, checksum="")
-            lines = catalogue_record(catalogue, state)
-            self.store.replace({catalogue.record_iri(record_id): lines})
-            with self.index.write() as db:
-                batch = _IndexBatch()
-                self._index_record(db, batch, catalogue, state, doc=None, ttl=None, record=lines,
+            return self._delete([row], catalogue, who=who, audit=True)[0]
+
+    def delete_many(self, catalogue: Catalogue, record_ids: list[str]) -> list[WriteResult]:
+        """Tombstones for several active records in one atomic write (unknown or deleted ones are skipped)."""
+        with self._writing:
+            rows = [row for row in self._rows(catalogue.id, record_ids).values() if row.status == "active"]
+            return self._delete(rows, catalogue, who=None, audit=False) if rows else []
+
+    def _delete(self, rows: list[Row], catalogue: Catalogue, *, who: str | None, audit: bool) -> list[WriteResult]:
+        moment = now()
+        states = [RecordState(catalogue=catalogue.id, id=row.id, seq=self._allocate(), status="deleted",
+                              issued=row.issued, modified=moment, original_id=row.original_id, source=row.source,
+                              checksum="") for row in rows]
+        tombstones = {catalogue.record_iri(state.id): catalogue_record(catalogue, state) for state in states}
+        self.store.replace(tombstones)
+        with self.index.write() as db:
+            batch = _IndexBatch()
+            for row, state in zip(rows, states, strict=True):
+                self._index_record(db, batch, catalogue, state, doc=None, ttl=None,
+                                   record=tombstones[catalogue.record_iri(state.id)],
                                    knowledge=record_knowledge(state), fields=Fields(), warnings=0, infos=0,
                                    source_iri=row.source_iri)
-                batch.flush(db)
-                if audit:
-                    self._audit(db, who=who, catalogue=catalogue.id, action="delete",
-                                target=f"/catalogues/{catalogue.id}/datasets/{record_id}", outcome="deleted",
-                                status=204)
-        return WriteResult(status="deleted", id=record_id, iri=catalogue.dataset_iri(record_id), seq=seq)
+            batch.flush(db)
+            if audit:
+                self._audit(db, who=who, catalogue=catalogue.id, action="delete",
+                            target=f"/catalogues/{catalogue.id}/datasets/{rows[0].id}", outcome="deleted", status=204)
+        return [WriteResult(status="deleted", id=state.id, iri=catalogue.dataset_iri(state.id), seq=state.seq)
+                for state in states]
 
     def _allocate(self) -> int:
         seq = self._next_seq
