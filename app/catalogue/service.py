@@ -46,7 +46,7 @@ from app.catalogue.records import (
     read_state,
     record_knowledge,
 )
-from app.errors import GoneError, InputError, NotFoundError, PreconditionFailedError
+from app.errors import CatalogueUnavailableError, GoneError, InputError, NotFoundError, PreconditionFailedError
 from app.i18n import text
 from app.namespaces import PROFILE_IRI
 from app.profile.model import Profile
@@ -265,8 +265,12 @@ class CatalogueService:
              holder: str = "puente") -> CatalogueService:
         """Lock the data folder, open the store and the index, reconcile them, write the catalogues' graphs."""
         folder = Path(settings.data_dir)
-        lock = DataLock(folder)
-        lock.acquire(holder=holder)
+        try:
+            lock = DataLock(folder)
+            lock.acquire(holder=holder)
+        except OSError as error:  # a folder that cannot be created or written: say which, and why
+            raise CatalogueUnavailableError(text("detail.data_dir_unusable", folder=str(folder),
+                                                 reason=error.strerror or str(error))) from error
         try:
             found = catalogues(settings, sources=sources)
             store = open_store(settings.store, folder / "store")

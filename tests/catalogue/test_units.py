@@ -257,3 +257,20 @@ def test_one_writer_per_data_folder(tmp_path: Path, pipeline: Pipeline) -> None:
     assert "first holder" in str(refused.value)
     first.close()
     CatalogueService.open(settings, pipeline.profile).close()
+
+
+def test_an_unusable_data_folder_is_named_and_the_rest_of_the_service_runs(tmp_path: Path, profile: Profile) -> None:
+    from fastapi.testclient import TestClient
+
+    from app.errors import CatalogueUnavailableError
+    from app.main import create_app
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the data folder should be")
+    with pytest.raises(CatalogueUnavailableError) as refused:
+        CatalogueService.open(Settings(data_dir=blocker / "data"), profile)
+    assert str(blocker) in str(refused.value)
+    with TestClient(create_app(Settings(data_dir=blocker / "data", workers=0))) as client:
+        assert client.get("/health").status_code == 200
+        answer = client.get("/catalogues/co")
+        assert answer.status_code == 503 and str(blocker) in answer.json()["detail"]
