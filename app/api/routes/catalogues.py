@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from app.api import negotiation
-from app.api.auth import catalogue_service, require_writer
+from app.api.auth import catalogue_service, identify, refuse, require_writer
 from app.api.catalogue_pages import catalogue_page, catalogues_page, dataset_page
 from app.api.deps import FormatQuery, LangDep, PipelineDep, RunnerDep
 from app.api.linked_data import dcat_ap_es_lines, render, stream
@@ -36,6 +36,7 @@ from app.catalogue.service import (
     CatalogueService,
     Filters,
     Page,
+    WriteResult,
     run_shares,
 )
 from app.errors import InputError, NotFoundError, RecordRefusedError
@@ -295,23 +296,28 @@ async def put_dataset(request: Request, catalogue: CatalogueId, record_id: Recor
     service = catalogue_service(request)
     found = _catalogue(service, catalogue)
     record_id = check_id(record_id)
-    who = await run_in_threadpool(require_writer, request, service, found.id)
+    who, own = identify(request, service)  # before the body is read
+    if own is not None and own != found.id:
+        raise await run_in_threadpool(refuse, request, service, who=who, own=own, catalogue=found.id)
     if_match, if_none_match = request.headers.get("if-match"), request.headers.get("if-none-match")
     body = await request.body()
     media_type = media_type_of(request.headers.get("content-type"))
     chosen = _source(pipeline, found, source, media_type)
-    share: PreparedShare = await run_in_threadpool(runner.run, prepare_document, body, media_type, chosen,
-                                                   _job(found, lang, put_id=record_id))
-    prepared = share.records[0]
-    if prepared.reason is not None:
-        await run_in_threadpool(service.audit, who=who, catalogue=found.id, action="put",
-                                target=f"/catalogues/{found.id}/datasets/{record_id}", outcome="refused",
-                                status=422, detail=prepared.reason)
-        raise RecordRefusedError(text(f"detail.refused.{prepared.reason}", count=prepared.violations,
-                                      detail=prepared.detail),
-                                 report=orjson.loads(prepared.report), iri=found.dataset_iri(record_id))
-    result = await run_in_threadpool(service.publish_one, found, share, who=who, if_match=if_match,
-                                     if_none_match=if_none_match)
+
+    def publish() -> tuple[PreparedShare, WriteResult]:  # one thread hop: the worker's answer, then the write
+        share: PreparedShare = runner.run(prepare_document, body, media_type, chosen,
+                                          _job(found, lang, put_id=record_id))
+        prepared = share.records[0]
+        if prepared.reason is not None:
+            service.audit(who=who, catalogue=found.id, action="put",
+                          target=f"/catalogues/{found.id}/datasets/{record_id}", outcome="refused", status=422,
+                          detail=prepared.reason)
+            raise RecordRefusedError(text(f"detail.refused.{prepared.reason}", count=prepared.violations,
+                                          detail=prepared.detail),
+                                     report=orjson.loads(prepared.report), iri=found.dataset_iri(record_id))
+        return share, service.publish_one(found, share, who=who, if_match=if_match, if_none_match=if_none_match)
+
+    share, result = await run_in_threadpool(publish)
     headers = {"ETag": result.etag or "", "X-Puente-Source": share.source,
                "X-Puente-Source-Detected": "true" if share.detected else "false", "Content-Language": lang}
     if result.status == "created":
