@@ -317,10 +317,11 @@ class CatalogueService:
             count = 0
             highest = applied
             for graph, seq in self.store.sequences(after=applied):
+                highest = max(highest, seq)  # numbers stay unique even past graphs left aside below
                 triples = self.store.triples(graph)
                 state = read_state(graph, triples)
                 if state is None or state.catalogue not in self.catalogues:
-                    continue
+                    continue  # a catalogue no longer in the settings: its graphs stay in the store, unindexed
                 catalogue = self.catalogues[state.catalogue]
                 mine = {ntriples.iri(graph), ntriples.iri(graph + "#checksum"), ntriples.iri(PROFILE_IRI)}
                 record = sorted(f"{s} {p} {o} ." for s, p, o in triples if s in mine)
@@ -336,7 +337,9 @@ class CatalogueService:
                                        warnings=self._stored_warnings(db, state), infos=0, source_iri=None)
                     batch.flush(db)
                 count += 1
-                highest = max(highest, seq)
+            if highest > applied:
+                with self.index.write() as db:
+                    db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('applied_seq', ?)", (str(highest),))
             self._next_seq = highest + 1
             if count:
                 logger.warning("catalogue index reconciled with the store: %d record(s) indexed again", count)
