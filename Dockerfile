@@ -15,7 +15,8 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
-    PUENTE_ASSETS_DIR=/srv/puente
+    PUENTE_ASSETS_DIR=/srv/puente \
+    PUENTE_DATA_DIR=/var/lib/puente
 
 WORKDIR /srv/puente
 RUN useradd --system --uid 10001 --no-create-home --home-dir /srv/puente puente
@@ -25,7 +26,10 @@ COPY --from=native /src/app ./app
 COPY shapes ./shapes
 COPY vocabularies ./vocabularies
 COPY mappings ./mappings
-RUN pip install . && chown -R root:root /srv/puente && chmod -R a+rX /srv/puente
+RUN pip install . && chown -R root:root /srv/puente && chmod -R a+rX /srv/puente \
+    && mkdir -p /var/lib/puente && chown puente /var/lib/puente
+# the harmonised catalogue (RDF store, index, tokens): keep it on a volume
+VOLUME /var/lib/puente
 
 USER puente
 EXPOSE 8000

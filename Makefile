@@ -5,7 +5,7 @@ BIN     = $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: native-clean test-plain run test system-deps bench-deps lint typecheck unit install native clean vocabularies context crosswalks load bench
+.PHONY: native-clean test-plain run test system-deps bench-deps lint typecheck unit install native clean vocabularies context crosswalks load bench bench-catalogue
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -81,6 +81,12 @@ context: install
 # validation throughput, side by side (README "Performance"); options: make bench ARGS="--records 10000 --json"
 bench: native bench-deps
 	$(BIN)/python -m bench $(ARGS)
+
+# the harmonised catalogue end to end at 10,000 and 100,000 datasets (README "The harmonised catalogue: figures");
+# one size: make bench-catalogue ARGS="--datasets 10000 --json"
+bench-catalogue: native
+	@if [ -n "$(ARGS)" ]; then $(BIN)/python -m bench.catalogue $(ARGS); else \
+	  $(BIN)/python -m bench.catalogue --datasets 10000 && $(BIN)/python -m bench.catalogue --datasets 100000; fi
 
 # 50 clients for 60 s on loopback (figures in README "Under load")
 load: native

@@ -14,6 +14,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from app.catalogue import tokens
+from app.catalogue.prepare import RECORD_CLASSES, Job, prepare_task
+from app.catalogue.service import LANGS, SHARE_RECORDS, CatalogueService
 from app.errors import PuenteError
 from app.i18n import negotiate, render, text
 from app.pipeline.enrichment import for_publication
@@ -23,7 +26,7 @@ from app.pipeline.report_models import ValidationReport
 from app.pipeline.run import Pipeline
 from app.pipeline.sniff import guess_media_type
 from app.rdf.serialisation import BY_KEY, serialise
-from app.runtime.batch import Input, validate_catalogue, validate_catalogues
+from app.runtime.batch import Input, map_shares, share_out, validate_catalogue, validate_catalogues
 from app.settings import get_settings
 
 EXIT_CONFORMS, EXIT_VIOLATIONS, EXIT_BAD_INPUT = 0, 1, 2
@@ -202,6 +205,74 @@ def cmd_sources(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
     return 0
 
 
+def _catalogue_service(command: str) -> tuple[CatalogueService, Pipeline]:
+    """The data folder opened by this command (it fails, saying who holds it, when a server runs on it)."""
+    pipeline = _pipeline()
+    service = CatalogueService.open(get_settings(), pipeline.profile, sources=set(pipeline.registry.sources),
+                                    holder=f"puente {command}")
+    return service, pipeline
+
+
+def cmd_token(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
+    service, _ = _catalogue_service("token")
+    try:
+        who = "cli:" + (os.environ.get("USER") or "?")
+        if args.action == "create":
+            token, secret = service.create_token(args.catalogue, args.name or "", who=who)
+            err.write(f"{render(text('ui.cli.token_created', id=token.id, catalogue=token.catalogue), args.lang)}\n")
+            out.write(secret + "\n")  # alone on the last line, for scripts
+        elif args.action == "list":
+            for token in tokens.listing(service.index):
+                state = f"revoked {token.revoked}" if token.revoked else "live"
+                out.write(f"{token.id}\t{token.catalogue}\t{state}\t{token.created}\t{token.name}\n")
+        else:
+            if not service.revoke_token(args.id, who=who):
+                err.write(f"puente: {render(text('detail.unknown_token', id=args.id[:100]), args.lang)}\n")
+                return EXIT_BAD_INPUT
+            out.write(f"{args.id}\n")
+        return 0
+    finally:
+        service.close()
+
+
+def cmd_publish(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
+    """Publish catalogue documents into a catalogue, on every core (what POST /catalogues/{cc}/datasets does)."""
+    lang = args.lang or "es"
+    service, pipeline = _catalogue_service("publish")
+    worst = 0
+    try:
+        catalogue = service.catalogue(args.catalogue)
+        job = Job(catalogue_iri=catalogue.iri, lang=lang, text_lang=LANGS.get(catalogue.spec.language, "es"))
+        processes = args.processes or os.cpu_count() or 1
+        for path in args.paths:
+            body, filename = _read_input(path)
+            media_type = guess_media_type(body[:500].decode("utf-8", errors="replace"), filename)
+            own = pipeline.registry.sources.get(catalogue.spec.source)
+            source = args.source or (own.name if own is not None and media_type in own.media_types else None)
+            try:
+                opened = pipeline.open(body, media_type=media_type, source=source)
+            except PuenteError as error:
+                err.write(f"puente: {path}: {render(error.detail, lang)}\n")
+                worst = EXIT_BAD_INPUT
+                continue
+            count = len(opened.records) if opened.mapped is None else len(opened.mapped.triples) // 30
+            parts = max(processes * 2, -(-count // SHARE_RECORDS))
+            tasks = share_out(pipeline, opened, parts=parts, lang=lang, classes=RECORD_CLASSES)
+            shares = map_shares(pipeline, tasks, prepare_task, job, processes=processes, ahead=processes)
+            result = service.publish_document(catalogue, shares, who="cli:" + (os.environ.get("USER") or "?"),
+                                              sync_full=args.sync == "full")
+            summary = {"file": path, "source": result.source, **result.counts}
+            if args.format == "json":
+                out.write(json.dumps({**summary, "records": result.records}, ensure_ascii=False) + "\n")
+            else:
+                out.write(" ".join(f"{k}={v}" for k, v in summary.items()) + "\n")
+            if result.counts.get("refused"):
+                worst = max(worst, EXIT_VIOLATIONS)
+        return worst
+    finally:
+        service.close()
+
+
 def cmd_serve(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
     import uvicorn
 
@@ -250,6 +321,30 @@ def build_parser() -> argparse.ArgumentParser:
     from app.harvest.command import add_parser as add_harvest
 
     add_harvest(commands)
+
+    token = commands.add_parser("token", help="write tokens of the harmonised catalogues (create, list, revoke)")
+    token.add_argument("--lang", choices=("es", "en", "pt"), default="es")
+    token_actions = token.add_subparsers(dest="action", required=True)
+    create = token_actions.add_parser("create", help="a new token; printed alone on the last line, shown once")
+    create.add_argument("--catalogue", required=True, help="the catalogue it may write (co, cl, mx, es...)")
+    create.add_argument("--name", help="who or what uses it")
+    token_actions.add_parser("list", help="every token (id, catalogue, state, created, name; never the secret)")
+    revoke = token_actions.add_parser("revoke", help="revoke a token by its id")
+    revoke.add_argument("id")
+    token.set_defaults(handler=cmd_token)
+
+    publish = commands.add_parser("publish", help="publish catalogue documents into a harmonised catalogue "
+                                                  "(exit 0 all stored, 1 some refused, 2 unreadable input)")
+    publish.add_argument("paths", nargs="+", metavar="path", help="catalogue document(s), or - for standard input")
+    publish.add_argument("--catalogue", required=True, help="co, cl, mx, es or one from settings")
+    publish.add_argument("--source", help=f"input format ({sources}); default: the catalogue's own, else detected")
+    publish.add_argument("--sync", choices=("none", "full"), default="none",
+                         help="full: also delete the catalogue's datasets the document no longer holds")
+    publish.add_argument("--lang", choices=("es", "en", "pt"), help="language of the stored reports (default: es)")
+    publish.add_argument("--format", choices=("text", "json"), default="text",
+                         help="text: one summary line per file; json: one JSON line per file with every outcome")
+    publish.add_argument("--processes", type=int, metavar="N", help="processes (default: every core)")
+    publish.set_defaults(handler=cmd_publish)
 
     serve = commands.add_parser("serve", help="start the web service")
     serve.add_argument("--host", default="127.0.0.1")

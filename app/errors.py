@@ -158,3 +158,65 @@ class HarvestError(_AboutUrl, PuenteError):
     def __init__(self, detail: LocalText, *, url: str | None = None) -> None:
         super().__init__(detail)
         self.url = url
+
+
+class UnauthorizedError(PuenteError):
+    """No token, or a token Puente does not know (or has revoked)."""
+
+    status = 401
+    slug = "unauthorized"
+    title_key = "error.unauthorized"
+
+
+class ForbiddenError(PuenteError):
+    """A valid token that may not do this (another catalogue's token, a catalogue token on an admin route)."""
+
+    status = 403
+    slug = "forbidden"
+    title_key = "error.forbidden"
+
+
+class ConflictError(PuenteError):
+    """The request contradicts the state of the catalogue (the URL names one record, the body another)."""
+
+    status = 409
+    slug = "conflict"
+    title_key = "error.conflict"
+
+
+class GoneError(PuenteError):
+    """The record was deleted; its tombstone stays for the changes feed."""
+
+    status = 410
+    slug = "gone"
+    title_key = "error.gone"
+
+
+class PreconditionFailedError(PuenteError):
+    """If-Match / If-None-Match did not hold: the record changed since the client read it."""
+
+    status = 412
+    slug = "precondition-failed"
+    title_key = "error.precondition"
+
+
+class RecordRefusedError(PuenteError):
+    """A record with violations: nothing is stored, the answer carries its validation report."""
+
+    status = 422
+    slug = "record-refused"
+    title_key = "error.record_refused"
+
+    def __init__(self, detail: LocalText, *, report: dict[str, object] | None = None, iri: str | None = None,
+                 field: str | None = None) -> None:
+        super().__init__(detail, field=field)
+        self.report = report
+        self.iri = iri
+
+
+class CatalogueUnavailableError(PuenteError):
+    """The catalogue's data folder is held by another process (one writer at a time) or could not be opened."""
+
+    status = 503
+    slug = "catalogue-unavailable"
+    title_key = "error.catalogue_unavailable"

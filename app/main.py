@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -15,9 +16,11 @@ from app.api.errors import install_error_handlers
 from app.api.hygiene import HygieneMiddleware
 from app.api.limits import BodyLimitMiddleware
 from app.api.result_store import ResultStore
-from app.api.routes import convert, dashboard, health, page, profile, sources, validate, vocabularies
+from app.api.routes import admin, catalogues, convert, dashboard, health, page, profile, sources, validate, vocabularies
+from app.catalogue.service import CatalogueService
 from app.crosswalk.loader import load_crosswalks
 from app.crosswalk.rdf_source import load_rdf_sources
+from app.errors import CatalogueUnavailableError
 from app.pipeline.run import Pipeline
 from app.profile.loader import load_profile
 from app.quality.dashboard import QualitySource, StaticQualitySource
@@ -57,15 +60,24 @@ def create_app(settings: Settings | None = None, *, quality_source: QualitySourc
         app.state.runner = Runner(app.state.pipeline)
         app.state.clock = clock or _utc_now
         app.state.quality_source = quality_source if quality_source is not None else StaticQualitySource()
+        app.state.catalogue, app.state.catalogue_error = None, None
+        try:
+            app.state.catalogue = CatalogueService.open(
+                settings, loaded, sources=set(app.state.pipeline.registry.sources), holder="puente serve")
+        except CatalogueUnavailableError as error:  # another process holds the data folder: serve the rest
+            app.state.catalogue_error = error.detail
+            logging.getLogger("puente.catalogue").error("catalogue unavailable: %s", error)
         yield
         app.state.runner.close()
+        if app.state.catalogue is not None:
+            app.state.catalogue.close()
 
     app = FastAPI(title="Puente", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     install_error_handlers(app, default_lang=settings.default_lang, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, default_lang=settings.default_lang)
     app.add_middleware(HygieneMiddleware, post_origins=frozenset(settings.cors_post_origins.split()))
     for router in (page.router, health.router, profile.router, vocabularies.router, sources.router, validate.router,
-                   convert.router, dashboard.router):
+                   convert.router, dashboard.router, catalogues.router, admin.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=Path(__file__).resolve().parent / "static"), name="static")
     return app

@@ -6,10 +6,29 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class CatalogueSpec(BaseModel):
+    """One harmonised catalogue (a country or partner): what its own DCAT description says.
+
+    The four of DESIGN §4a ship in app/catalogue/catalogues.yaml; PUENTE_CATALOGUES (a JSON list of these) adds
+    more or changes those."""
+
+    id: str = Field(pattern=r"^[a-z0-9-]{2,32}$", description="Short lowercase name used in URLs.")
+    title: dict[str, str] = Field(description="Title per language (es, en, pt).")
+    description: dict[str, str] = Field(default_factory=dict, description="Description per language.")
+    publisher: str = Field(description="Name of the body that publishes the catalogue.")
+    publisher_iri: str | None = Field(default=None, description="IRI of that body, if it has one.")
+    country: str = Field(pattern=r"^[A-Z]{3}$", description="EU country code (COL, CHL, MEX, ESP...).")
+    language: str = Field(default="SPA", pattern=r"^[A-Z]{3}$", description="EU language code of the catalogue.")
+    source: str = Field(default="dcat", max_length=32, description="The source format that reads its records.")
+    homepage: str | None = Field(default=None, description="The national portal's address.")
+    licence: str = Field(default="http://publications.europa.eu/resource/authority/licence/CC_BY_4_0",
+                         description="Licence of the harmonised metadata (the catalogue's dct:license).")
 
 
 class Settings(BaseSettings):
@@ -57,6 +76,13 @@ class Settings(BaseSettings):
     http_per_host_rate: float = Field(default=5.0, ge=0, description="Requests a second to one host (0: no limit).")
     http_contact_url: str = Field(default="https://w3id.org/puente",
                                   description="Address in Puente's User-Agent, for portal operators to find out more.")
+    data_dir: Path = Field(default=REPO_ROOT / "data",
+                           description="Folder of the harmonised catalogue (RDF store, index, tokens, audit log).")
+    admin_token: SecretStr = Field(default=SecretStr(""),
+                                   description="Bearer token of the admin routes (/admin/...); empty: admin off.")
+    store: Literal["oxigraph"] = Field(default="oxigraph", description="The RDF store behind the catalogue.")
+    catalogues: list[CatalogueSpec] = Field(
+        default_factory=list, description="More catalogues (or changes to the built-in co, cl, mx, es), as JSON.")
 
 
 @lru_cache(maxsize=1)

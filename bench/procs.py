@@ -21,3 +21,20 @@ def tree_memory_mb(pid: int, *, field: str = "VmRSS") -> list[float]:
                      / 1024)
         pending.extend(int(child) for child in children)
     return found
+
+
+def tree_pss_mb(pid: int) -> float:
+    """The proportional set size of a process and its descendants, summed, in MB: memory really used, pages
+    shared between forked workers and their parent counted once in all (/proc/<pid>/smaps_rollup)."""
+    total = 0.0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        total += next((int(line.split()[1]) for line in rollup.splitlines() if line.startswith("Pss:")), 0) / 1024
+        pending.extend(int(child) for child in children)
+    return total

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,6 +35,12 @@ PREFIX spdx: <http://spdx.org/rdf/terms#>
 PREFIX locn: <http://www.w3.org/ns/locn#>
 PREFIX ex: <https://datos.example.org/>
 """
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Apps built in this process keep their catalogue in a temporary folder, never in the checkout's data/."""
+    if "PUENTE_DATA_DIR" not in os.environ:
+        os.environ["PUENTE_DATA_DIR"] = tempfile.mkdtemp(prefix="puente-test-data-")
 
 
 @pytest.fixture(scope="session")

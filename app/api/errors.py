@@ -30,7 +30,12 @@ def install_error_handlers(app: FastAPI, *, default_lang: str, max_body_bytes: i
 
     async def on_puente_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, PuenteError)
-        return from_error(exc, lang=lang(request))
+        response = from_error(exc, lang=lang(request))
+        if exc.status == 401:  # RFC 6750: say how to authenticate, and that a token given was not accepted
+            given = request.headers.get("authorization", "").lower().startswith("bearer ")
+            response.headers["WWW-Authenticate"] = 'Bearer realm="puente"' + (', error="invalid_token"'
+                                                                              if given else "")
+        return response
 
     async def on_http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)

@@ -20,6 +20,8 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 # FastAPI's interactive docs load their assets from a CDN into the visitor's browser: no CSP there.
 NO_CSP_PATHS = ("/docs", "/redoc", "/docs/oauth2-redirect")
 access_log = logging.getLogger("puente.access")
+# what a page of another origin may read: languages, the source used, and what paging and caching need
+EXPOSED = "Content-Language, X-Puente-Source, X-Puente-Source-Detected, ETag, Link, Location"
 
 
 class HygieneMiddleware:
@@ -55,7 +57,7 @@ class HygieneMiddleware:
                     out["X-Frame-Options"] = "DENY"
                 if origin and self._may_read(method, origin):
                     out["Access-Control-Allow-Origin"] = "*" if method in ("GET", "HEAD") else origin
-                    out["Access-Control-Expose-Headers"] = "Content-Language, X-Puente-Source, X-Puente-Source-Detected"
+                    out["Access-Control-Expose-Headers"] = EXPOSED
                     out.add_vary_header("Origin")
             await send(message)
 

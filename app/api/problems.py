@@ -27,8 +27,11 @@ def problem_response(*, status: int, slug: str, title: LocalText, detail: LocalT
 
 
 def from_error(error: PuenteError, *, lang: str) -> Response:
+    extra = {"line": error.line, "column": error.column, "field": error.field}
+    for name in ("iri", "report"):  # a refused record (422) carries its IRI and its validation report
+        extra[name] = getattr(error, name, None)
     return problem_response(status=error.status, slug=error.slug, title=text(error.title_key), detail=error.detail,
-                            lang=lang, extra={"line": error.line, "column": error.column, "field": error.field})
+                            lang=lang, extra=extra)
 
 
 def lang_of(query_string: str, accept_language: str | None, default: str) -> str:
@@ -51,13 +54,19 @@ class Problem(BaseModel):
     line: int | None = None
     column: int | None = None
     field: str | None = None
+    iri: str | None = None
+    report: dict[str, Any] | None = None
 
 
 _PROBLEM_SCHEMA = {"schema": Problem.model_json_schema()}
 _DESCRIPTIONS = {
-    400: "Unreadable input or invalid parameters", 404: "Not found", 406: "Response format not available",
-    413: "Body, graph or catalogue over the limits", 415: "Media type not accepted", 422: "Nothing to validate",
-    503: "Validation took longer than PUENTE_VALIDATION_TIMEOUT_S",
+    400: "Unreadable input or invalid parameters", 401: "No token, or a token Puente does not accept",
+    403: "A token of another catalogue", 404: "Not found", 406: "Response format not available",
+    409: "The URL names one record and the body another", 410: "The record was deleted",
+    412: "If-Match / If-None-Match did not hold", 413: "Body, graph or catalogue over the limits",
+    415: "Media type not accepted",
+    422: "Nothing to validate, or (publishing) a record with violations: the problem carries its report",
+    503: "Validation took longer than PUENTE_VALIDATION_TIMEOUT_S, or the catalogue's data folder is unavailable",
 }
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from rdflib import Graph
+from rdflib import BNode, Graph, URIRef
 
 from app.rdf.namespaces import PREFIXES
 
@@ -34,7 +35,28 @@ def serialise(graph: Graph, fmt: RdfFormat, *, context: dict[str, Any] | None = 
     for prefix, ns in PREFIXES.items():
         graph.bind(prefix, ns, override=True, replace=True)
     if fmt is JSONLD and context is not None:
-        data = graph.serialize(format="json-ld", context=context.get("@context", context), auto_compact=True)
-    else:
-        data = graph.serialize(format=fmt.rdflib_name)
+        return _compacted(graph, context.get("@context", context))
+    data = graph.serialize(format=fmt.rdflib_name)
     return data.encode("utf-8") if isinstance(data, str) else bytes(data)
+
+
+def _compacted(graph: Graph, context: Any) -> bytes:
+    """JSON-LD compacted with `context`. rdflib drops the description of a blank node reached only through a
+    property the context types as `@id` (publisher, contactPoint...: the value becomes a bare "_:b" string and
+    the node itself is never written). So blank nodes go out as IRIs no document can contain (a fresh
+    urn:uuid prefix) and come back as `_:` identifiers in the JSON text."""
+    if not any(isinstance(node, BNode) for triple in graph for node in triple):
+        data = graph.serialize(format="json-ld", context=context, auto_compact=True)
+        return data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    prefix = f"urn:uuid:{uuid.uuid4()}:"
+    named = Graph()
+    for prefix_name, ns in graph.namespaces():
+        named.bind(prefix_name, ns, override=True, replace=True)
+    for subject, predicate, obj in graph:
+        named.add((_named(subject, prefix), predicate, _named(obj, prefix)))
+    text = named.serialize(format="json-ld", context=context, auto_compact=True)
+    return text.replace(f'"{prefix}', '"_:').encode("utf-8")
+
+
+def _named(node: Any, prefix: str) -> Any:
+    return URIRef(prefix + str(node)) if isinstance(node, BNode) else node

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 import orjson
 from rdflib.namespace import RDF
@@ -35,10 +36,11 @@ from app.findings import Finding, Severity
 from app.pipeline.mapping import MappedInput, map_records
 from app.pipeline.report import report_head
 from app.pipeline.report_models import REPORT_ADAPTER, RecordReport, ReportResult, Summary, ValidationReport
-from app.pipeline.run import Opened, Pipeline
+from app.pipeline.run import Opened, Outcome, Pipeline
 from app.rdf.namespaces import DCAT
 from app.rdf.terms import Triple, is_iri, is_literal, is_uriref
 
+T = TypeVar("T")
 _ROOTS = (DCAT.Dataset, DCAT.DataService, DCAT.Catalog, DCAT.DatasetSeries)
 _ROOT_SET = frozenset(_ROOTS)
 SHARES_PER_WORKER = 4  # smaller shares even out records of different sizes
@@ -71,6 +73,10 @@ class _Task:
     roots: set[Node]  # RDF: the records it reports
     problems: list[Finding]  # RDF: the document's normalisation problems
     origin: str | None = None  # JSON: the portal's address the caller gave
+    whole: bool = False  # the whole document in one share (RDF: every node is a member)
+
+
+ShareTask = _Task  # one share of a document, as the catalogue's publishing hands it to `map_shares`
 
 
 @dataclass
@@ -258,16 +264,18 @@ def _shares(opened: Opened, *, parts: int, value_properties: frozenset[str] | No
     return _rdf_shares(opened.mapped, parts=parts, value_properties=value_properties)
 
 
-def _rdf_shares(mapped: MappedInput, *, parts: int, value_properties: frozenset[str] | None) -> list[_Share]:
+def _rdf_shares(mapped: MappedInput, *, parts: int, value_properties: frozenset[str] | None,
+                classes: tuple[Node, ...] = _ROOTS) -> list[_Share]:
     """Whole records per share, and of the records they point at (a catalogue at its datasets) only what a
-    check reads of a value (`value_properties`; everything when the engine does not say)."""
+    check reads of a value (`value_properties`; everything when the engine does not say). `classes`: what makes
+    a node a record (the catalogue publishes datasets alone: a data service they reach goes with them)."""
     described: set[Node] = set()
     links: dict[Node, list[Node]] = {}
     roots: dict[Node, None] = {}
     rdf_type = str(RDF.type)
     for subject, predicate, obj in mapped.triples:
         described.add(subject)
-        if is_iri(predicate, rdf_type) and obj in _ROOTS:
+        if is_iri(predicate, rdf_type) and obj in classes:
             roots[subject] = None
         elif not is_literal(obj):
             links.setdefault(subject, []).append(obj)
@@ -314,20 +322,26 @@ def _reach(root: Node, *, links: dict[Node, list[Node]], roots: dict[Node, None]
 # ---------------------------------------------------------------------------------------------- one share
 
 
-def _run_task(task: _Task) -> _Piece:
-    pipeline = _PIPELINE
-    assert pipeline is not None, "worker forked without a pipeline"
+def check_share(pipeline: Pipeline, task: _Task) -> Outcome:
+    """Map (JSON) and validate one share: what a worker does first with it, whatever it then writes."""
     source = pipeline.registry.get(task.source)
-    described: dict[str, int] = {}
-    pointed: set[str] = set()
     if not source.is_rdf:
         mapped = map_records(task.records, mapper=pipeline.mappers[task.source], repeated_keys=task.repeated,
                              origin=task.origin)
-        described, pointed = _fingerprint(mapped.triples)
-        outcome = pipeline.check(mapped, source=source, detected=task.detected)
-    else:
-        outcome = pipeline.check(MappedInput(triples=task.triples, problems=task.problems), source=source,
-                                 detected=task.detected, only=task.members)
+        return pipeline.check(mapped, source=source, detected=task.detected)
+    return pipeline.check(MappedInput(triples=task.triples, problems=task.problems), source=source,
+                          detected=task.detected, only=None if task.whole else task.members)
+
+
+def _run_task(task: _Task) -> _Piece:
+    pipeline = _PIPELINE
+    assert pipeline is not None, "worker forked without a pipeline"
+    outcome = check_share(pipeline, task)
+    source = outcome.source
+    described: dict[str, int] = {}
+    pointed: set[str] = set()
+    if not source.is_rdf:
+        described, pointed = _fingerprint(outcome.mapped.triples)
     findings = outcome.findings
     data = outcome.report(profile=pipeline.profile, lang=task.lang, only=task.roots if source.is_rdf else None)
     records: list[tuple[str, bool, str | None, bytes]] = []
@@ -434,3 +448,59 @@ def _absorb(record: RecordReport, results: list[ReportResult]) -> None:
     record["warnings"] = sum(1 for r in every if r["severity"] == "warning")
     record["infos"] = sum(1 for r in every if r["severity"] == "info")
     record["conforms"] = record["violations"] == 0
+
+
+# ---------------------------------------------------------------------------------------------- other writers
+
+
+def share_out(pipeline: Pipeline, opened: Opened, *, parts: int, lang: str,
+              classes: tuple[Node, ...] = _ROOTS) -> list[_Task]:
+    """An opened document as tasks for `map_shares` (whole records per share, as `validate_catalogue` shares
+    them); one task holding everything when `parts` < 2 or the document is one record."""
+    if parts >= 2:
+        if opened.mapped is None:
+            shares = _shares(opened, parts=parts, value_properties=pipeline.engine.value_properties)
+        else:
+            shares = _rdf_shares(opened.mapped, parts=parts, value_properties=pipeline.engine.value_properties,
+                                 classes=classes)
+        if len(shares) >= 2:
+            return [_task(opened, share, lang=lang, keep_findings=False) for share in shares]
+    return [whole_task(opened, lang=lang, classes=classes)]
+
+
+def whole_task(opened: Opened, *, lang: str, classes: tuple[Node, ...] = _ROOTS) -> _Task:
+    """The whole document as one task."""
+    if opened.mapped is None:
+        return _Task(source=opened.source.name, detected=opened.detected, lang=lang, keep_findings=False,
+                     records=opened.records, repeated=opened.repeated, triples=[], members=set(), roots=set(),
+                     problems=[], origin=opened.origin, whole=True)
+    rdf_type = str(RDF.type)
+    roots = {s for s, p, o in opened.mapped.triples if is_iri(p, rdf_type) and o in classes}
+    return _Task(source=opened.source.name, detected=opened.detected, lang=lang, keep_findings=False, records=[],
+                 repeated=[], triples=opened.mapped.triples, members=set(), roots=roots,
+                 problems=opened.mapped.problems, whole=True)
+
+
+def map_shares(pipeline: Pipeline, tasks: Iterable[_Task], function: Callable[[Pipeline, _Task, Any], T],
+               extra: Any, *, processes: int, ahead: int) -> Iterator[T]:
+    """`function(pipeline, task, extra)` for every task, in forked worker processes (in this one when
+    `processes` < 2), answers in task order; at most `ahead` tasks wait in the workers' queue, so a caller that
+    writes each answer away holds a few shares, never the whole document."""
+    with _collector_spared(), _workers(pipeline, processes=processes) as pool:
+        if pool is None:
+            for task in tasks:
+                yield function(pipeline, task, extra)
+            return
+        waiting: deque[Future[T]] = deque()
+        for task in tasks:
+            waiting.append(pool.submit(_call, function, task, extra))
+            while len(waiting) > ahead:
+                yield waiting.popleft().result()
+        while waiting:
+            yield waiting.popleft().result()
+
+
+def _call(function: Callable[[Pipeline, _Task, Any], T], task: _Task, extra: Any) -> T:
+    pipeline = _PIPELINE
+    assert pipeline is not None, "worker forked without a pipeline"
+    return function(pipeline, task, extra)

@@ -20,3 +20,19 @@ def test_a_process_and_its_children_are_read() -> None:
         child.kill()
         child.wait()
     assert tree_memory_mb(child.pid) == []  # gone: nothing, not an error
+
+
+def test_proportional_set_size_counts_shared_pages_once() -> None:
+    from bench.procs import tree_pss_mb
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        import time
+
+        time.sleep(0.5)
+        pss = tree_pss_mb(os.getpid())
+        assert 0 < pss <= sum(tree_memory_mb(os.getpid()))  # never more than the resident sizes summed
+    finally:
+        child.kill()
+        child.wait()
+    assert tree_pss_mb(child.pid) == 0.0

@@ -1,0 +1,23 @@
+"""The catalogue benchmark runs (a few hundred datasets): what `make bench-catalogue` measures cannot rot unnoticed."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from app.settings import REPO_ROOT
+
+
+def test_catalogue_benchmark_reports_every_figure() -> None:
+    done = subprocess.run([sys.executable, "-m", "bench.catalogue", "--datasets", "250", "--puts", "10",
+                           "--samples", "10", "--json"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    figures = json.loads(done.stdout)
+    assert figures["datasets"] == 250
+    batch = figures["batch"]
+    assert batch["stored"] + batch["refused"] == 250 and batch["stored"] > 200 and batch["datasets_per_s"] > 0
+    for name in ("put", "page", "page_nt", "get", "changes"):
+        assert figures[name]["n"] >= 5 and 0 < figures[name]["p50_ms"] <= figures[name]["p99_ms"], name
+    assert figures["store_mb"] > figures["store_rdf_mb"] > 0
+    assert 0 < figures["peak_pss_mb"] <= figures["peak_memory_mb"]
