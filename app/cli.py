@@ -6,6 +6,7 @@ Exit status of `puente validate`: 0 the input conforms, 1 it has violations, 2 u
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import sys
@@ -19,13 +20,13 @@ from app.catalogue.prepare import RECORD_CLASSES, Job, prepare_task
 from app.catalogue.service import LANGS, SHARE_RECORDS, CatalogueService
 from app.errors import PuenteError
 from app.i18n import negotiate, render, text
-from app.pipeline.enrichment import for_publication
-from app.pipeline.exports import to_ckan, to_dcat_ap_es
-from app.pipeline.report import report_csv, report_graph, shown_id, shown_value
-from app.pipeline.report_models import ValidationReport
+from app.pipeline.enrichment import publication_triples
+from app.pipeline.exports import dcat_ap_es_triples, to_ckan
+from app.pipeline.report import report_csv, report_triples, shown_id, shown_value
+from app.pipeline.report_models import ReportResult, ValidationReport
 from app.pipeline.run import Pipeline
 from app.pipeline.sniff import guess_media_type
-from app.rdf.serialisation import BY_KEY, serialise
+from app.rdf.serialisation import BY_KEY, write_triples
 from app.runtime.batch import Input, map_shares, share_out, validate_catalogue, validate_catalogues
 from app.settings import get_settings
 
@@ -88,14 +89,23 @@ def _print_text(report: ValidationReport, *, lang: str, style: Style, out: TextI
     def t(key: str, **params: object) -> str:
         return render(text(key, **params), lang)
 
+    entries: list[tuple[str, list[ReportResult]]] = []
     for record in report["records"]:
         if not record["results"]:
             continue
         badge = style("ok", t("ui.page.ok")) if record["conforms"] else style("violation", t("ui.page.fix"))
         shown = shown_id(record)  # a blank-node label names nothing for people
         heading = style("bold", record["title"] or shown or t("ui.type." + record["type"]))
-        out.write(f"\n{heading}  ({t('ui.type.' + record['type'])}{' ' + shown if shown else ''}) — {badge}\n")
-        for result in record["results"]:
+        entries.append((f"{heading}  ({t('ui.type.' + record['type'])}{' ' + shown if shown else ''}) — {badge}",
+                        record["results"]))
+    for group in report["shared"]:  # results on nodes several records share: once, naming the records
+        named = [i for i in group["records"] if not i.startswith("_:")]
+        names = ", ".join(named[:10]) + (", …" if len(named) > 10 else "")
+        entries.append((f"{style('bold', t('ui.page.shared', count=len(group['records'])))}  ({names})",
+                        group["results"]))
+    for heading, results in entries:
+        out.write(f"\n{heading}\n")
+        for result in results:
             symbol = style(result["severity"], _SYMBOLS[result["severity"]])
             out.write(f"  {symbol} {result['message']}\n")
             if result["element"]:
@@ -143,7 +153,9 @@ def cmd_validate(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
     elif args.format == "csv":
         out.write(report_csv(report))
     elif args.format == "ttl":
-        out.write(serialise(report_graph(findings, profile=pipeline.profile), BY_KEY["ttl"]).decode("utf-8"))
+        written = io.BytesIO()
+        write_triples(report_triples(findings, profile=pipeline.profile), BY_KEY["ttl"], written, grouped=True)
+        out.write(written.getvalue().decode("utf-8"))
     else:
         _print_text(report, lang=lang, style=Style(out, enabled=False if args.no_color else None), out=out)
     return EXIT_CONFORMS if report["conforms"] else EXIT_VIOLATIONS
@@ -187,13 +199,15 @@ def cmd_convert(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
     pipeline = _pipeline()
     mapped, _source, _detected = pipeline.read(body, media_type=media_type, source=args.source, origin=args.origin)
     if args.to == "ckan" or args.format == "json":
-        out.write(json.dumps(to_ckan(mapped.graph), ensure_ascii=False, indent=1) + "\n")
+        out.write(json.dumps(to_ckan(mapped.triples), ensure_ascii=False, indent=1) + "\n")
         return 0
     if args.to == "es":
-        graph = to_dcat_ap_es(mapped.graph, knowledge=pipeline.profile.background.knowledge)
+        triples = dcat_ap_es_triples(mapped.triples, knowledge=pipeline.profile.background.knowledge)
     else:
-        graph = for_publication(mapped.graph, profile=pipeline.profile)
-    out.write(serialise(graph, BY_KEY[args.format], context=pipeline.profile.context).decode("utf-8"))
+        triples = publication_triples(mapped.triples, profile=pipeline.profile)
+    written = io.BytesIO()  # the linear writers (rdflib's Turtle writer is quadratic in namespaces)
+    write_triples(triples, BY_KEY[args.format], written, context=pipeline.profile.context)
+    out.write(written.getvalue().decode("utf-8"))
     return 0
 
 

@@ -220,3 +220,27 @@ class CatalogueUnavailableError(PuenteError):
     status = 503
     slug = "catalogue-unavailable"
     title_key = "error.catalogue_unavailable"
+
+
+class WorkerFailedError(PuenteError):
+    """The worker process handling a request ended (killed, out of memory) or could not answer; it was replaced."""
+
+    status = 503
+    slug = "worker-failed"
+    title_key = "error.unavailable"
+
+
+class ServiceBusyError(PuenteError):
+    """No worker process became free within the time a request may wait for one."""
+
+    status = 503
+    slug = "busy"
+    title_key = "error.unavailable"
+
+
+class RequestTimeoutError(PuenteError):
+    """The client stopped sending its request body."""
+
+    status = 408
+    slug = "request-timeout"
+    title_key = "error.request_timeout"

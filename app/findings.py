@@ -102,3 +102,12 @@ def merged(problems: list[Problem]) -> Problem:
 
 
 _SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.VIOLATION: 2}
+
+
+class FindingLimitReached(Exception):
+    """An engine stopped after finding more than it was allowed to (a report of them would pass its cap); the
+    caller turns it into the answer that names the cap."""
+
+    def __init__(self, found: int) -> None:
+        super().__init__(f"more than {found - 1} findings")
+        self.found = found

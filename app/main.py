@@ -10,11 +10,12 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp
 
 from app import __version__, logs
 from app.api.errors import install_error_handlers
 from app.api.hygiene import HygieneMiddleware
-from app.api.limits import BodyLimitMiddleware
+from app.api.limits import BodyLimitMiddleware, TimeLimitMiddleware
 from app.api.result_store import ResultStore
 from app.api.routes import admin, catalogues, convert, dashboard, health, page, profile, sources, validate, vocabularies
 from app.catalogue.service import CatalogueService
@@ -39,6 +40,20 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+class PuenteApp(FastAPI):
+    """FastAPI, with the time limits on sending and reading outside every other middleware: they need the server's
+    own `send` to close the connection of a client that stopped reading (app/api/limits.py)."""
+
+    def __init__(self, *, settings: Settings, **options: object) -> None:
+        super().__init__(**options)  # type: ignore[arg-type]
+        self.time_limits = (settings.body_timeout_s, settings.write_timeout_s)
+
+    def build_middleware_stack(self) -> ASGIApp:
+        body_timeout_s, write_timeout_s = self.time_limits
+        return TimeLimitMiddleware(super().build_middleware_stack(), body_timeout_s=body_timeout_s,
+                                   write_timeout_s=write_timeout_s)
+
+
 def create_app(settings: Settings | None = None, *, quality_source: QualitySource | None = None,
                clock: Callable[[], datetime] | None = None) -> FastAPI:
     """Build the application; nothing is read from disk until the lifespan starts.
@@ -54,25 +69,30 @@ def create_app(settings: Settings | None = None, *, quality_source: QualitySourc
         crosswalks = load_crosswalks(settings.assets_dir / "mappings")
         rdf_sources = load_rdf_sources(settings.assets_dir / "mappings")
         app.state.settings = settings
-        app.state.results = ResultStore()
+        app.state.results = ResultStore(root=settings.results_dir, max_bytes=settings.results_max_bytes)
         app.state.pipeline = Pipeline(profile=loaded, settings=settings, crosswalks=crosswalks,
                                       rdf_sources=rdf_sources)
         app.state.runner = Runner(app.state.pipeline)
         app.state.clock = clock or _utc_now
         app.state.quality_source = quality_source if quality_source is not None else StaticQualitySource()
+        await app.state.runner.start()  # before the server listens: no worker ever holds its socket
         app.state.catalogue, app.state.catalogue_error = None, None
-        try:
+        try:  # opened after the workers started: they never hold the store
             app.state.catalogue = CatalogueService.open(
                 settings, loaded, sources=set(app.state.pipeline.registry.sources), holder="puente serve")
         except CatalogueUnavailableError as error:  # another process holds the data folder: serve the rest
             app.state.catalogue_error = error.detail
             logging.getLogger("puente.catalogue").error("catalogue unavailable: %s", error)
-        yield
-        app.state.runner.close()
-        if app.state.catalogue is not None:
-            app.state.catalogue.close()
+        try:
+            yield
+        finally:
+            app.state.runner.close()
+            app.state.results.close()
+            if app.state.catalogue is not None:
+                app.state.catalogue.close()
 
-    app = FastAPI(title="Puente", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app = PuenteApp(settings=settings, title="Puente", version=__version__, description=DESCRIPTION,
+                    lifespan=lifespan)
     install_error_handlers(app, default_lang=settings.default_lang, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, default_lang=settings.default_lang)
     app.add_middleware(HygieneMiddleware, post_origins=frozenset(settings.cors_post_origins.split()))

@@ -56,6 +56,22 @@ class Settings(BaseSettings):
     validation_timeout_s: float = Field(default=60.0, gt=0, description="Longest a validation may run (503 after).")
     workers: int = Field(default=2, ge=0, le=64,
                          description="Validation worker processes (0: validate in the server process, no time limit).")
+    max_report_bytes: int = Field(
+        default=200_000_000, ge=1_000,
+        description="Largest report (JSON, CSV or SHACL graph) the service writes for one request; 413 beyond.")
+    worker_memory_mb: int = Field(
+        default=1_500, ge=0,
+        description="Most memory a worker process may add to what it inherits (0: no limit); 413 beyond.")
+    worker_recycle_mb: int = Field(
+        default=100, ge=1,
+        description="A worker that still holds this much more memory after a job than when it started is replaced.")
+    write_timeout_s: float = Field(default=60.0, gt=0, description="Longest a client may take to read an answer.")
+    body_timeout_s: float = Field(default=30.0, gt=0,
+                                  description="Longest wait for the next part of a request body (408 after).")
+    results_dir: Path | None = Field(
+        default=None, description="Where the validator page keeps its results (default: a temporary folder).")
+    results_max_bytes: int = Field(default=2_000_000_000, ge=1_000_000,
+                                   description="Disk space the validator page's results may take together.")
     test_slow_marker: str = Field(
         default="", max_length=64,
         description="Test-only (leave empty): a validation whose body contains this text pauses until the time limit "

@@ -30,8 +30,10 @@ def from_error(error: PuenteError, *, lang: str) -> Response:
     extra = {"line": error.line, "column": error.column, "field": error.field}
     for name in ("iri", "report"):  # a refused record (422) carries its IRI and its validation report
         extra[name] = getattr(error, name, None)
+    # A body cut short (too large, too slow) leaves the connection unusable: say it will be closed.
+    headers = {"Connection": "close"} if error.status == 408 else None
     return problem_response(status=error.status, slug=error.slug, title=text(error.title_key), detail=error.detail,
-                            lang=lang, extra=extra)
+                            lang=lang, extra=extra, headers=headers)
 
 
 def lang_of(query_string: str, accept_language: str | None, default: str) -> str:
@@ -62,11 +64,13 @@ _PROBLEM_SCHEMA = {"schema": Problem.model_json_schema()}
 _DESCRIPTIONS = {
     400: "Unreadable input or invalid parameters", 401: "No token, or a token Puente does not accept",
     403: "A token of another catalogue", 404: "Not found", 406: "Response format not available",
+    408: "The request body stopped arriving (PUENTE_BODY_TIMEOUT_S)",
     409: "The URL names one record and the body another", 410: "The record was deleted",
     412: "If-Match / If-None-Match did not hold", 413: "Body, graph or catalogue over the limits",
     415: "Media type not accepted",
     422: "Nothing to validate, or (publishing) a record with violations: the problem carries its report",
-    503: "Validation took longer than PUENTE_VALIDATION_TIMEOUT_S, or the catalogue's data folder is unavailable",
+    503: "Validation took longer than PUENTE_VALIDATION_TIMEOUT_S, its worker process failed, every worker stayed "
+         "busy (the worker is replaced and a retry may succeed), or the catalogue's data folder is unavailable",
 }
 
 
@@ -77,4 +81,4 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 READ_ERRORS = error_responses(400, 404, 406)
-WRITE_ERRORS = error_responses(400, 404, 406, 413, 415, 422, 503)
+WRITE_ERRORS = error_responses(400, 404, 406, 408, 413, 415, 422, 503)

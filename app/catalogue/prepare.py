@@ -141,6 +141,12 @@ def prepare_document(pipeline: Pipeline, body: bytes, media_type: str, source: s
     return share
 
 
+def prepare_share(pipeline: Pipeline, body: bytes, task: ShareTask, job: Job) -> PreparedShare:
+    """prepare_task as a worker job (Runner.run: the body is unused, the share travels as an argument)."""
+    del body
+    return prepare_task(pipeline, task, job)
+
+
 def prepare_task(pipeline: Pipeline, task: ShareTask, job: Job) -> PreparedShare:
     """One share of a catalogue (runs in a worker through map_shares or Runner.run)."""
     outcome = check_share(pipeline, task)

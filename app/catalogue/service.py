@@ -35,7 +35,7 @@ from app.catalogue.graphstore import BULK_MAX_QUADS, GraphStore, open_store
 from app.catalogue.index import Index
 from app.catalogue.knowledge import Knowledge
 from app.catalogue.lock import DataLock
-from app.catalogue.prepare import Fields, Job, Prepared, PreparedShare, fields_of, prepare_task
+from app.catalogue.prepare import Fields, Job, Prepared, PreparedShare, fields_of, prepare_share
 from app.catalogue.records import (
     RecordState,
     catalogue_knowledge,
@@ -825,7 +825,7 @@ def run_shares(runner: Any, tasks: list[Any], job: Job) -> Iterator[PreparedShar
         waiting: deque[Future[PreparedShare]] = deque()
         try:
             for task in tasks:
-                waiting.append(pool.submit(runner.run, prepare_task, task, job))
+                waiting.append(pool.submit(runner.run_blocking, prepare_share, b"", task, job))
                 while len(waiting) > width:
                     yield waiting.popleft().result()
             while waiting:

@@ -26,7 +26,9 @@ from app.findings import Finding, Problem, Severity, merged
 from app.rdf.terms import Triple, new_bnode, plain_literal
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
-MAX_ITEMS = 10_000  # items one path may yield in one record (a guard against absurd inputs)
+# No list is ever cut short here: a record's every item is mapped and every record of a document is returned. What
+# bounds the work is checked before mapping: the document's values (PUENTE_MAX_TRIPLES, guards.py) and its records
+# (PUENTE_MAX_RECORDS, Pipeline.open), each with a 413 naming the limit.
 _FIXED = {"base", "origin", "index", "parent", "record"}
 # transforms that read a whole list (or object) as one value instead of one value per item
 _WHOLE_VALUES = frozenset(("keywords", "translated", "translated_keywords", "bbox", "geometry", "spatial_text"))
@@ -140,7 +142,7 @@ class Mapper:
         for path in self.crosswalk.records:
             found = [(v, w) for v, w in path.evaluate(document, document) if isinstance(v, dict)]
             if found:
-                return found[:MAX_ITEMS]
+                return found
         return []
 
     def map_document(self, document: Any, *, origin: str | None = None) -> Mapped:
@@ -192,7 +194,7 @@ class Mapper:
         items: list[tuple[Any, str]]
         if spec.each is not None:
             items = [(v, _join(prefix, w) if not spec.each.from_record else _join(self._prefix, w))
-                     for v, w in spec.each.evaluate(current, record)][:MAX_ITEMS]
+                     for v, w in spec.each.evaluate(current, record)]
         else:
             items = [(current, prefix)]
         built: list[tuple[Node, str]] = []
@@ -445,7 +447,7 @@ class Mapper:
                          for part in (value.split(",") if isinstance(value, str) else [value])]
             for value, where in found:
                 if isinstance(value, list) and not keep_lists:
-                    values.extend((v, f"{where}[{i}]") for i, v in enumerate(value[:MAX_ITEMS]) if v is not None)
+                    values.extend((v, f"{where}[{i}]") for i, v in enumerate(value) if v is not None)
                 elif value not in ("", [], {}):
                     values.append((value, where))
             if values:

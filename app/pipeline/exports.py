@@ -1,21 +1,60 @@
-"""Exports of a common-profile graph to other formats: a CKAN package dict (ckanext-dcat scheming fields).
+"""Exports of a common-profile graph to other formats: a CKAN package dict (ckanext-dcat scheming fields), and
+DCAT-AP-ES 1.0.
 
 The field names are those of ckanext-dcat's DCAT-AP scheming schema (docs/reference/
 ckanext-dcat-mapping.md), so a CKAN with ckanext-dcat and ckanext-scheming can create the package as is.
+Both read the triples through a subject index (one dictionary, a third of an rdflib graph's memory), so a
+converted catalogue of a million triples stays within a worker's memory and time.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
-from app.pipeline.report import first_text
 from app.rdf.namespaces import DCAT, DCT, FOAF, VCARD
+from app.rdf.terms import Triple
+
+
+class _Index:
+    """subject → predicate → objects, in the order the triples came."""
+
+    def __init__(self, triples: Iterable[Triple]) -> None:
+        self.spo: dict[Node, dict[Node, list[Node]]] = {}
+        for subject, predicate, obj in triples:
+            objects = self.spo.setdefault(subject, {}).setdefault(predicate, [])
+            if obj not in objects:
+                objects.append(obj)
+
+    def objects(self, subject: Node, predicate: Node) -> list[Node]:
+        return self.spo.get(subject, {}).get(predicate, [])
+
+    def subjects(self, predicate: Node, obj: Node) -> Iterator[Node]:
+        for subject, properties in self.spo.items():
+            if obj in properties.get(predicate, ()):
+                yield subject
+
+    def __iter__(self) -> Iterator[Triple]:
+        for subject, properties in self.spo.items():
+            for predicate, objects in properties.items():
+                for obj in objects:
+                    yield subject, predicate, obj
+
+
+def first_text(graph: _Index, node: Node, predicate: URIRef, lang: str) -> str | None:
+    """The literal of `predicate` in `lang`, else Spanish, else English, else untagged, else any."""
+    values = [v for v in graph.objects(node, predicate) if isinstance(v, Literal)]
+    for wanted in (lang, "es", "en", None):
+        for value in values:
+            if value.language == wanted:
+                return str(value)
+    return str(values[0]) if values else None
 
 
 def _slug(text: str) -> str:
@@ -23,20 +62,20 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:100] or "dataset"
 
 
-def _text(graph: Graph, node: Node, predicate: URIRef, lang: str = "es") -> str | None:
+def _text(graph: _Index, node: Node, predicate: URIRef, lang: str = "es") -> str | None:
     return first_text(graph, node, predicate, lang)
 
 
-def _iris(graph: Graph, node: Node, predicate: URIRef) -> list[str]:
+def _iris(graph: _Index, node: Node, predicate: URIRef) -> list[str]:
     return sorted(str(v) for v in graph.objects(node, predicate) if isinstance(v, URIRef))
 
 
-def _one_iri(graph: Graph, node: Node, predicate: URIRef) -> str | None:
+def _one_iri(graph: _Index, node: Node, predicate: URIRef) -> str | None:
     found = _iris(graph, node, predicate)
     return found[0] if found else None
 
 
-def _agent(graph: Graph, node: Node) -> dict[str, Any]:
+def _agent(graph: _Index, node: Node) -> dict[str, Any]:
     out: dict[str, Any] = {"name": _text(graph, node, FOAF.name)}
     if isinstance(node, URIRef):
         out["uri"] = str(node)
@@ -46,7 +85,7 @@ def _agent(graph: Graph, node: Node) -> dict[str, Any]:
     return {k: v for k, v in out.items() if v}
 
 
-def _contact(graph: Graph, node: Node) -> dict[str, Any]:
+def _contact(graph: _Index, node: Node) -> dict[str, Any]:
     email = _one_iri(graph, node, VCARD.hasEmail)
     out: dict[str, Any] = {"name": _text(graph, node, VCARD.fn),
                            "email": email[7:] if email and email.startswith("mailto:") else email,
@@ -56,7 +95,7 @@ def _contact(graph: Graph, node: Node) -> dict[str, Any]:
     return {k: v for k, v in out.items() if v}
 
 
-def _resource(graph: Graph, node: Node) -> dict[str, Any]:
+def _resource(graph: _Index, node: Node) -> dict[str, Any]:
     size = next((v for v in graph.objects(node, DCAT.byteSize) if isinstance(v, Literal)), None)
     out: dict[str, Any] = {
         "name": _text(graph, node, DCT.title),
@@ -77,7 +116,7 @@ def _resource(graph: Graph, node: Node) -> dict[str, Any]:
     return {k: v for k, v in out.items() if v not in (None, "", [])}
 
 
-def dataset_to_ckan(graph: Graph, dataset: Node) -> dict[str, Any]:
+def dataset_to_ckan(graph: _Index, dataset: Node) -> dict[str, Any]:
     """One dcat:Dataset as a CKAN package dict."""
     title = _text(graph, dataset, DCT.title) or ""
     identifier = _text(graph, dataset, DCT.identifier)
@@ -111,8 +150,9 @@ def dataset_to_ckan(graph: Graph, dataset: Node) -> dict[str, Any]:
     return {k: v for k, v in package.items() if v not in (None, "", [])}
 
 
-def to_ckan(graph: Graph) -> dict[str, Any]:
-    """One package dict for one dataset; a package_search-like page for several."""
+def to_ckan(triples: Iterable[Triple]) -> dict[str, Any]:
+    """One package dict for one dataset; a package_search-like page for several (`triples`: a list, or a graph)."""
+    graph = _Index(triples)
     datasets = sorted((d for d in graph.subjects(RDF.type, DCAT.Dataset)), key=lambda n: (isinstance(n, BNode), str(n)))
     packages = [dataset_to_ckan(graph, d) for d in datasets]
     if len(packages) == 1:
@@ -127,30 +167,36 @@ DCAT_AP_ES_SPATIAL = ("http://datos.gob.es/recurso/sector-publico/territorio/",
 
 
 def to_dcat_ap_es(graph: Graph, *, knowledge: Graph) -> Graph:
-    """The profile graph as DCAT-AP-ES 1.0: a Spanish NTI sector on every dataset (from its EU theme when it
-    has none), places outside DCAT-AP-ES's vocabularies left out, the rest as it is."""
-    from rdflib.namespace import SKOS
-
+    """The profile graph as DCAT-AP-ES 1.0 (see dcat_ap_es_triples), as a graph with the input's prefixes."""
     out = Graph()
     for prefix, ns in graph.namespaces():
         out.bind(prefix, ns)
-    for triple in graph:
-        subject, predicate, obj = triple
-        if predicate == DCT.spatial and isinstance(obj, URIRef) and not str(obj).startswith(DCAT_AP_ES_SPATIAL):
-            continue
+    for triple in dcat_ap_es_triples(graph, knowledge=knowledge):
         out.add(triple)
-    for agent in set(out.objects(None, DCT.publisher)) | set(out.objects(None, DCT.creator)):
+    return out
+
+
+def dcat_ap_es_triples(triples: Iterable[Triple], *, knowledge: Graph) -> list[Triple]:
+    """The profile's triples as DCAT-AP-ES 1.0: a Spanish NTI sector on every dataset (from its EU theme when it
+    has none), places outside DCAT-AP-ES's vocabularies left out, the rest as it is."""
+    from rdflib.namespace import SKOS
+
+    out = _Index(t for t in triples if not (t[1] == DCT.spatial and isinstance(t[2], URIRef)
+                                            and not str(t[2]).startswith(DCAT_AP_ES_SPATIAL)))
+    agents = {o for properties in out.spo.values() for p in (DCT.publisher, DCT.creator) for o in properties.get(p, ())}
+    for agent in agents:
         # A DIR3 body Puente could not name goes back as the bare IRI DCAT-AP-ES expects (datos.gob.es names it).
         if isinstance(agent, URIRef) and "/sector-publico/org/Organismo/" in str(agent) \
-                and (agent, FOAF.name, None) not in out:
-            for triple in list(out.triples((agent, None, None))):
-                out.remove(triple)
-    for dataset in set(out.subjects(RDF.type, DCAT.Dataset)) | set(out.subjects(RDF.type, DCAT.DataService)):
+                and not out.objects(agent, FOAF.name):
+            out.spo.pop(agent, None)
+    records = [s for s, properties in out.spo.items()
+               if DCAT.Dataset in properties.get(RDF.type, ()) or DCAT.DataService in properties.get(RDF.type, ())]
+    for dataset in records:
         themes = [t for t in out.objects(dataset, DCAT.theme) if isinstance(t, URIRef)]
         if any(str(t).startswith(SECTORS) for t in themes):
             continue
         for theme in themes:
             for sector in knowledge.objects(theme, SKOS.closeMatch):
-                if str(sector).startswith(SECTORS):
-                    out.add((dataset, DCAT.theme, sector))
-    return out
+                if str(sector).startswith(SECTORS) and sector not in out.objects(dataset, DCAT.theme):
+                    out.spo[dataset].setdefault(DCAT.theme, []).append(sector)
+    return list(out)

@@ -1,6 +1,7 @@
 """Checks that run before any parser sees untrusted input (see docs/reference/security.md).
 
-- JSON: duplicate keys, NaN/Infinity, huge numbers and deep nesting are refused.
+- JSON: duplicate keys, NaN/Infinity, huge numbers and deep nesting are refused; so are documents with more
+  values than RDF may have triples, or strings longer than RDF literals may be (413, before any mapping).
 - JSON-LD: no remote or file contexts are ever fetched; the profile's own context is inlined.
 - RDF/XML: see xml_guard.py.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from app.errors import ParseError, UnsafeInputError
+from app.errors import ParseError, PayloadTooLargeError, UnsafeInputError
 from app.i18n import text
 
 MAX_NUMBER_CHARS = 40
@@ -71,16 +72,25 @@ def _bounded_float(value: str) -> float:
     return number
 
 
-def _check_depth(document: Any, *, limit: int) -> None:
+def _check_document(document: Any, *, limit: int, max_items: int | None, max_string: int | None) -> None:
+    """Depth, number of values and length of strings (keys included), in one walk."""
     stack: list[tuple[Any, int]] = [(document, 1)]
+    items = 0
     while stack:
         node, depth = stack.pop()
+        items += 1
         if depth > limit:
             raise ParseError(text("detail.json_depth", limit=limit))
+        if max_items is not None and items > max_items:
+            raise PayloadTooLargeError(text("detail.too_many_items", limit=max_items))
         if isinstance(node, dict):
+            if max_string is not None and any(len(key) > max_string for key in node):
+                raise PayloadTooLargeError(text("detail.literal_too_long", limit=max_string))
             stack.extend((v, depth + 1) for v in node.values())
         elif isinstance(node, list):
             stack.extend((v, depth + 1) for v in node)
+        elif max_string is not None and isinstance(node, str) and len(node) > max_string:
+            raise PayloadTooLargeError(text("detail.literal_too_long", limit=max_string))
 
 
 def decode_utf8(body: bytes) -> str:
@@ -91,11 +101,14 @@ def decode_utf8(body: bytes) -> str:
         raise ParseError(text("detail.encoding", position=exc.start)) from exc
 
 
-def strict_json_loads(body: bytes, *, max_depth: int, repeated: list[str] | None = None) -> Any:
+def strict_json_loads(body: bytes, *, max_depth: int, repeated: list[str] | None = None, max_items: int | None = None,
+                      max_string: int | None = None) -> Any:
     """Parse JSON refusing what makes two parsers disagree or a server fall over.
 
     Repeated keys are refused, unless `repeated` is given: then the last value wins and the keys are
     appended to it (for plain JSON records, where Puente is the only reader and can report them).
+    `max_items` (values, containers included) and `max_string` (characters) are the caps RDF has for triples and
+    literals: a 413 beyond them.
     """
     source = decode_utf8(body)
     hook: Any = _no_duplicates
@@ -117,7 +130,7 @@ def strict_json_loads(body: bytes, *, max_depth: int, repeated: list[str] | None
                          column=broken.colno) from broken
     except RecursionError as deep:
         raise ParseError(text("detail.json_depth", limit=max_depth)) from deep
-    _check_depth(document, limit=max_depth)
+    _check_document(document, limit=max_depth, max_items=max_items, max_string=max_string)
     return document
 
 

@@ -97,7 +97,8 @@ def parse_rdf_triples(body: bytes, *, syntax: RdfSyntax, limits: ParseLimits, ow
         raise InputError(text("detail.empty_body"))
     data: bytes | str = body
     if syntax is RdfSyntax.JSONLD:
-        document = strict_json_loads(body, max_depth=limits.max_json_depth)
+        document = strict_json_loads(body, max_depth=limits.max_json_depth, max_items=limits.max_triples,
+                                     max_string=limits.max_literal_chars)
         inline_jsonld_contexts(document, own_contexts=own_contexts, own_iri=own_context_iri)
         data = json.dumps(document)
     elif syntax is RdfSyntax.RDFXML:

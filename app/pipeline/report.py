@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import deque
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
@@ -22,6 +22,7 @@ from app.pipeline.report_models import (
     RecordReport,
     RecordType,
     ReportResult,
+    SharedResults,
     SourceFieldResolver,
     Summary,
     ValidationReport,
@@ -75,7 +76,9 @@ class _Ownership:
         self.services = list(kinds[str(DCAT.DataService)])
         self.catalogs = list(kinds[str(DCAT.Catalog)])
         self.series = list(kinds[str(DCAT.DatasetSeries)])
-        self.roots = set(self.datasets) | set(self.services) | set(self.catalogs) | set(self.series)
+        self.dataset_set, self.service_set = set(self.datasets), set(self.services)
+        self.catalog_set, self.series_set = set(self.catalogs), set(self.series)
+        self.roots = self.dataset_set | self.service_set | self.catalog_set | self.series_set
         # node → (records that reach it, chain from the first of them); datasets and services before catalogues
         self._main: dict[Node, tuple[list[Node], str]] = {}
         self._catalog: dict[Node, tuple[list[Node], str]] = {}
@@ -151,15 +154,38 @@ _TEXTS = frozenset((_DCT_TITLE, _DCT_IDENTIFIER))
 _RDF_TYPE = RDF.type
 
 
-def report_data(data: Iterable[Triple], findings: list[Finding], *, profile: Profile, lang: str, source: str,
-                source_detected: bool, source_field: SourceFieldResolver | None = None,
-                only: Collection[Node] | None = None) -> ValidationReport:
-    """Group findings per record and render messages in `lang` (`data`: the input's triples, or its graph).
+class Filed:
+    """Findings filed to what they concern (docs/DESIGN.md §5), once each: a finding on a node one record reaches
+    is that record's; one on a node several records reach (a shared distribution, a publisher) is filed once, in a
+    group named by those records; one on a node no record reaches is filed under that node. So a report grows with
+    its input, not with the input times the records that share a node."""
 
-    `only`: report these records alone (a share of a catalogue that also holds other records' descriptions)."""
+    def __init__(self, own: _Ownership, records: dict[Node, list[ReportResult]],
+                 groups: dict[tuple[Node, ...], list[ReportResult]], others: dict[Node, list[ReportResult]]) -> None:
+        self.own = own
+        self.records = records  # every record (catalogues, datasets, data services) → its own results
+        self.groups = groups  # the records sharing nodes (in report order) → the results on those nodes
+        self.others = others  # nodes no record reaches → their results
+
+    def head(self, node: Node, lang: str) -> tuple[str, str | None, str | None]:
+        """A record's id, IRI (None for a blank node) and title in `lang`."""
+        return self.own.record_id(node), str(node) if is_uriref(node) else None, self.own.text(node, _DCT_TITLE, lang)
+
+    def kind(self, node: Node) -> RecordType:
+        own = self.own
+        return ("catalog" if node in own.catalog_set
+                else "datasetseries" if node in own.series_set and node not in own.dataset_set
+                else "dataservice" if node in own.service_set and node not in own.dataset_set else "dataset")
+
+
+def file_findings(data: Iterable[Triple], findings: list[Finding], *, profile: Profile, lang: str, source: str = "",
+                  source_field: SourceFieldResolver | None = None, only: Collection[Node] | None = None) -> Filed:
+    """File each finding, its message rendered in `lang` (`only`: as report_data)."""
     own = _Ownership(data)
     records: dict[Node, list[ReportResult]] = {r: [] for r in [*own.catalogs, *own.datasets, *own.services,
                                                                *own.series] if only is None or r in only}
+    position = {node: index for index, node in enumerate(records)}
+    groups: dict[tuple[Node, ...], list[ReportResult]] = {}
     others: dict[Node, list[ReportResult]] = {}
     for finding in findings:
         owners, chain = own.owners(finding.focus)
@@ -168,36 +194,75 @@ def report_data(data: Iterable[Triple], findings: list[Finding], *, profile: Pro
         element = own.element(finding.focus, lang) if owners else _unlinked(lang)
         result = _result(finding, profile=profile, lang=lang, chain=chain, resolver=source_field, source=source,
                          element=element)
-        if owners:
-            for owner in owners:
-                records[owner].append(result)
+        if len(owners) == 1:
+            records[owners[0]].append(result)
+        elif owners:
+            group = tuple(sorted(set(owners), key=position.__getitem__))
+            if len(group) == 1:  # one record reached twice (typed both dataset and data service)
+                records[group[0]].append(result)
+            else:
+                groups.setdefault(group, []).append(result)
         else:
             others.setdefault(finding.focus, []).append(result)
-    catalogs, services, datasets = set(own.catalogs), set(own.services), set(own.datasets)
-    series = set(own.series)
+    ordered = sorted(groups, key=lambda group: [position[node] for node in group])
+    return Filed(own, records, {group: groups[group] for group in ordered}, others)
+
+
+def report_data(data: Iterable[Triple], findings: list[Finding], *, profile: Profile, lang: str, source: str,
+                source_detected: bool, source_field: SourceFieldResolver | None = None,
+                only: Collection[Node] | None = None) -> ValidationReport:
+    """Group findings per record and render messages in `lang` (`data`: the input's triples, or its graph).
+
+    `only`: report these records alone (a share of a catalogue that also holds other records' descriptions)."""
+    filed = file_findings(data, findings, profile=profile, lang=lang, source=source, source_field=source_field,
+                          only=only)
+    own = filed.own
+    shared: list[SharedResults] = []
+    refs: dict[Node, list[int]] = {}
+    tallies: list[tuple[int, int, int]] = []
+    for index, (group, results) in enumerate(filed.groups.items()):
+        results.sort(key=result_order)
+        shared.append({"records": [own.record_id(node) for node in group], "results": results})
+        tallies.append(tally(results))
+        for node in group:
+            refs.setdefault(node, []).append(index)
     reports: list[RecordReport] = []
-    for node, results in records.items():
-        kind: RecordType = ("catalog" if node in catalogs
-                            else "datasetseries" if node in series and node not in datasets
-                            else "dataservice" if node in services and node not in datasets else "dataset")
-        reports.append(_record(own, node, results, kind=kind, lang=lang))
-    reports += [_record(own, node, results, kind="other", lang=lang) for node, results in others.items()]
+    for node, results in filed.records.items():
+        indexes = refs.get(node, [])
+        extra = [tallies[i] for i in indexes]
+        reports.append(_record(own, node, results, kind=filed.kind(node), lang=lang, shared=indexes, extra=extra))
+    reports += [_record(own, node, results, kind="other", lang=lang) for node, results in filed.others.items()]
     counts = {s: sum(1 for f in findings if f.severity == s) for s in Severity}
     main = [r for r in reports if r["type"] in ("dataset", "dataservice", "datasetseries")]
     summary: Summary = {"records": len(main), "conforming": sum(1 for r in main if r["conforms"]),
                         "violations": counts[Severity.VIOLATION], "warnings": counts[Severity.WARNING],
                         "infos": counts[Severity.INFO]}
     return report_head(conforms=counts[Severity.VIOLATION] == 0, source=source, source_detected=source_detected,
-                       lang=lang, profile=profile, summary=summary, records=reports)
+                       lang=lang, profile=profile, summary=summary, records=reports, shared=shared)
 
 
 def report_head(*, conforms: bool, source: str, source_detected: bool, lang: str, profile: Profile, summary: Summary,
-                records: list[RecordReport]) -> ValidationReport:
+                records: list[RecordReport], shared: list[SharedResults]) -> ValidationReport:
     """The report around its records (the batch path writes it around records already written as JSON)."""
     report: ValidationReport = {
         "conforms": conforms, "source": source, "source_detected": source_detected, "lang": lang,
-        "profile": {"iri": str(profile.iri), "version": profile.version}, "summary": summary, "records": records}
+        "profile": {"iri": str(profile.iri), "version": profile.version}, "summary": summary, "records": records,
+        "shared": shared}
     return report
+
+
+def tally(results: list[ReportResult]) -> tuple[int, int, int]:
+    """(violations, warnings, infos) among results."""
+    violations = warnings = infos = 0
+    for result in results:
+        severity = result["severity"]
+        if severity == "violation":
+            violations += 1
+        elif severity == "warning":
+            warnings += 1
+        else:
+            infos += 1
+    return violations, warnings, infos
 
 
 def _result(finding: Finding, *, profile: Profile, lang: str, chain: str | None,
@@ -336,19 +401,28 @@ def _problem_name(shape: str, lang: str) -> str:
 _ORDER = {"violation": 0, "warning": 1, "info": 2}
 
 
-def _result_order(result: ReportResult) -> tuple[int, str, str]:
+def result_order(result: ReportResult) -> tuple[int, str, str]:
+    """How a record's results are listed: by severity, then field, then property."""
     return _ORDER[result["severity"]], result["source_field"] or "", result["path"] or ""
 
 
-def _record(own: _Ownership, node: Node, results: list[ReportResult], *, kind: RecordType,
-            lang: str) -> RecordReport:
-    results.sort(key=_result_order)
-    violations = sum(1 for r in results if r["severity"] == "violation")
+def _record(own: _Ownership, node: Node, results: list[ReportResult], *, kind: RecordType, lang: str,
+            shared: list[int] | None = None, extra: list[tuple[int, int, int]] | None = None) -> RecordReport:
+    results.sort(key=result_order)
+    return record_report(record_id=own.record_id(node), iri=str(node) if is_uriref(node) else None,
+                         title=own.text(node, _DCT_TITLE, lang), kind=kind, results=results, shared=shared or [],
+                         tallies=[tally(results), *(extra or [])])
+
+
+def record_report(*, record_id: str, iri: str | None, title: str | None, kind: RecordType,
+                  results: list[ReportResult], shared: list[int], tallies: list[tuple[int, int, int]]) -> RecordReport:
+    """One record: its own results, and the groups of shared results (indexes in the report's `shared`) that
+    concern it; its counts and `conforms` take both into account (`tallies`: its own, then each group's)."""
+    violations = sum(t[0] for t in tallies)
     record: RecordReport = {
-        "id": own.record_id(node), "iri": str(node) if is_uriref(node) else None,
-        "title": own.text(node, _DCT_TITLE, lang), "type": kind, "conforms": violations == 0,
-        "violations": violations, "warnings": sum(1 for r in results if r["severity"] == "warning"),
-        "infos": sum(1 for r in results if r["severity"] == "info"), "results": results,
+        "id": record_id, "iri": iri, "title": title, "type": kind, "conforms": violations == 0,
+        "violations": violations, "warnings": sum(t[1] for t in tallies), "infos": sum(t[2] for t in tallies),
+        "results": results, "shared": shared,
     }
     return record
 
@@ -380,11 +454,16 @@ def report_csv(report: ValidationReport, *, file: str | None = None, header: boo
     first: tuple[str, ...] = () if file is None else (file,)
     if header:
         writer.writerow((("file",) if file is not None else ()) + CSV_COLUMNS)
-    for record in report["records"]:
-        for result in record["results"]:
-            writer.writerow(first + (shown_id(record), record["type"], record["title"] or "", result["severity"],
-                                     result["element"] or "", result["path"] or "", result["source_field"] or "",
-                                     shown_value(result), result["message"], result["constraint"], result["shape"]))
+    rows: list[tuple[str, str, str, list[ReportResult]]] = [
+        (shown_id(record), record["type"], record["title"] or "", record["results"]) for record in report["records"]]
+    # a shared result once, naming every record it concerns (space-separated ids)
+    rows += [(" ".join(i for i in group["records"] if not i.startswith("_:")), "shared", "", group["results"])
+             for group in report.get("shared", [])]
+    for record_id, kind, title, results in rows:
+        for result in results:
+            writer.writerow(first + (record_id, kind, title, result["severity"], result["element"] or "",
+                                     result["path"] or "", result["source_field"] or "", shown_value(result),
+                                     result["message"], result["constraint"], result["shape"]))
     return buffer.getvalue()
 
 
@@ -397,23 +476,31 @@ def report_graph(findings: list[Finding], *, profile: Profile) -> Graph:
     """The same findings as a SHACL sh:ValidationReport graph, messages in every language."""
     out = Graph()
     out.bind("sh", SH)
+    for triple in report_triples(findings, profile=profile):
+        out.add(triple)
+    return out
+
+
+def report_triples(findings: list[Finding], *, profile: Profile) -> Iterator[Triple]:
+    """The triples of that graph, each node's together (the report's first, then each result's), made as they are
+    written: what the linear writers of large answers read, in memory proportional to one result."""
     report = BNode()
-    out.add((report, RDF.type, SH.ValidationReport))
-    out.add((report, SH.conforms, Literal(not any(f.severity == Severity.VIOLATION for f in findings))))
-    for finding in findings:
-        node = BNode()
-        out.add((report, SH.result, node))
-        out.add((node, RDF.type, SH.ValidationResult))
-        out.add((node, SH.focusNode, finding.focus))
+    results = [BNode() for _ in findings]
+    yield report, _RDF_TYPE, SH.ValidationReport
+    yield report, SH.conforms, Literal(not any(f.severity == Severity.VIOLATION for f in findings))
+    for node in results:
+        yield report, SH.result, node
+    for finding, node in zip(findings, results, strict=True):
+        yield node, _RDF_TYPE, SH.ValidationResult
+        yield node, SH.focusNode, finding.focus
         if finding.path is not None:
-            out.add((node, SH.resultPath, finding.path))
+            yield node, SH.resultPath, finding.path
         if finding.value is not None:
-            out.add((node, SH.value, finding.value))
-        out.add((node, SH.resultSeverity, _SH_SEVERITY[finding.severity]))
-        out.add((node, SH.sourceShape, URIRef(finding.shape)))
-        out.add((node, SH.sourceConstraintComponent, URIRef(str(SH) + finding.component.split(":", 1)[-1])))
+            yield node, SH.value, finding.value
+        yield node, SH.resultSeverity, _SH_SEVERITY[finding.severity]
+        yield node, SH.sourceShape, URIRef(finding.shape)
+        yield node, SH.sourceConstraintComponent, URIRef(str(SH) + finding.component.split(":", 1)[-1])
         shape = profile.shapes.get(finding.shape)
         messages = finding.message or (shape.message if shape else {})
         for language, message in messages.items():
-            out.add((node, SH.resultMessage, Literal(message, lang=language)))
-    return out
+            yield node, SH.resultMessage, Literal(message, lang=language)

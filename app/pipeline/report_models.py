@@ -47,6 +47,17 @@ class RecordReport(TypedDict):
     violations: int
     warnings: int
     infos: int
+    results: Annotated[list[ReportResult], Field(description="The results on this record and on the nodes only it "
+                                                             "reaches (its distributions, contact point...).")]
+    shared: Annotated[list[int], Field(description=(
+        "Indexes, in the report's `shared` list, of the results on nodes this record shares with other records; "
+        "the record's counts and `conforms` include them."))]
+
+
+class SharedResults(TypedDict):
+    """Results on nodes several records reach (a distribution or a publisher they share), reported once."""
+
+    records: Annotated[list[str], Field(description="The ids of the records that reach these nodes.")]
     results: list[ReportResult]
 
 
@@ -73,6 +84,9 @@ class ValidationReport(TypedDict):
     profile: ProfileRef
     summary: Summary
     records: list[RecordReport]
+    shared: Annotated[list[SharedResults], Field(description=(
+        "Results on nodes several records share, once each, with the records concerned (a finding on a shared "
+        "distribution is not repeated under every dataset that has it)."))]
     quality: NotRequired[Annotated[dict[str, Any], Field(
         description="Only with ?quality=true: each dataset's MQA score and freshness (see /dashboard).")]]
 

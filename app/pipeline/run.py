@@ -190,23 +190,27 @@ class Pipeline:
     def _json(self, body: bytes, *, repeated: list[str] | None = None) -> Any:
         if not body.strip():
             raise InputError(text("detail.empty_body"))
-        document = strict_json_loads(body, max_depth=self.limits.max_json_depth, repeated=repeated)
+        document = strict_json_loads(body, max_depth=self.limits.max_json_depth, repeated=repeated,
+                                     max_items=self.limits.max_triples, max_string=self.limits.max_literal_chars)
         if not isinstance(document, (dict, list)):
             raise ParseError(text("detail.json_not_object"))
         return document
 
-    def validate(self, body: bytes, *, media_type: str, source: str | None, origin: str | None = None) -> Outcome:
-        """Read a body and validate it against the profile."""
+    def validate(self, body: bytes, *, media_type: str, source: str | None, origin: str | None = None,
+                 max_findings: int | None = None) -> Outcome:
+        """Read a body and validate it against the profile (`max_findings`: see check)."""
         marker = self.settings.test_slow_marker
         if marker and marker.encode("utf-8") in body:
             time.sleep(10 * self.settings.validation_timeout_s)  # the slow step time-limit tests install
         mapped, chosen, detected = self.read(body, media_type=media_type, source=source, origin=origin)
-        return self.check(mapped, source=chosen, detected=detected)
+        return self.check(mapped, source=chosen, detected=detected, max_findings=max_findings)
 
     def check(self, mapped: MappedInput, *, source: Source, detected: bool,
-              only: Container[Node] | None = None) -> Outcome:
+              only: Container[Node] | None = None, max_findings: int | None = None) -> Outcome:
         """Validate what was read: the engine's findings and the mapping's problems (`only`: on these nodes alone,
-        the others being there to be pointed at)."""
+        the others being there to be pointed at; `max_findings`: FindingLimitReached past that many)."""
         problems = mapped.problems if only is None else [p for p in mapped.problems if p.focus in only]
-        findings = deduplicate(mapped.tidy(self.engine.validate_triples(mapped.triples, only=only) + problems))
+        limit = None if max_findings is None else max(0, max_findings - len(problems))
+        findings = deduplicate(mapped.tidy(self.engine.validate_triples(mapped.triples, only=only, limit=limit)
+                                           + problems))
         return Outcome(mapped=mapped, findings=findings, source=source, detected=detected)

@@ -141,18 +141,20 @@ class Background:
         """Everything Puente knows about `node`: from its vocabularies, else from its namespace."""
         return self.by_iri.get(node) or self.by_namespace(node)
 
-    def triples_for(self, graph: Graph) -> list[Triple]:
-        """The background triples relevant to `graph`: types and labels of the IRIs it uses."""
+    def triples_for(self, graph: Graph | Iterable[Triple]) -> list[Triple]:
+        """The background triples relevant to `graph` (or to triples): types and labels of the IRIs it uses."""
         added: list[Triple] = []
-        seen: set[Node] = set()
-        for obj in set(graph.objects()):
-            if obj in seen:
-                continue
-            seen.add(obj)
+        objects: dict[Node, None] = {}
+        types: dict[Node, None] = {}
+        for _, predicate, obj in graph:
+            objects[obj] = None
+            if predicate == RDF.type:
+                types[obj] = None
+        for obj in objects:
             extra = self.known(obj)
             if extra:
                 added.extend(extra)
-        for cls in set(graph.objects(None, RDF.type)) | {t[2] for t in added if t[1] == RDF.type}:
+        for cls in {**types, **{t[2]: None for t in added if t[1] == RDF.type}}:
             for parent in self.superclasses.get(cls, ()):
                 added.append((cls, RDFS.subClassOf, parent))
         return added

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -18,6 +19,7 @@ from app.quality.advice import improvements
 from app.quality.indicators import RecordIndex
 from app.quality.score import Scorer, score_triples
 from app.rdf.namespaces import DCT
+from app.runtime.jobs import stored_outcome
 
 
 def record_id(index: RecordIndex, node: Node) -> str:
@@ -61,3 +63,13 @@ def report_with_quality(pipeline: Pipeline, body: bytes, media_type: str, source
     scorer = Scorer.for_profile(pipeline.profile, assets_dir=pipeline.settings.assets_dir)
     data["quality"] = quality_section(outcome.mapped.triples, outcome.findings, scorer=scorer, lang=lang, now=now)
     return orjson.dumps(data)
+
+
+def page_quality(pipeline: Pipeline, body: bytes, directory: str, lang: str,
+                 now: datetime) -> tuple[dict[str, Any], Any]:
+    """The validator page's quality box for a stored result (a worker job: the input is read from `directory`)."""
+    del body
+    outcome = stored_outcome(pipeline, Path(directory))
+    scorer = Scorer.for_profile(pipeline.profile, assets_dir=pipeline.settings.assets_dir)
+    section = quality_section(outcome.mapped.triples, outcome.findings, scorer=scorer, lang=lang, now=now)
+    return section, scorer.metrics

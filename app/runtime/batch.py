@@ -34,8 +34,15 @@ from rdflib.term import Node
 from app.errors import PuenteError
 from app.findings import Finding, Severity
 from app.pipeline.mapping import MappedInput, map_records
-from app.pipeline.report import report_head
-from app.pipeline.report_models import REPORT_ADAPTER, RecordReport, ReportResult, Summary, ValidationReport
+from app.pipeline.report import Filed, file_findings, record_report, report_head, result_order, tally
+from app.pipeline.report_models import (
+    REPORT_ADAPTER,
+    RecordReport,
+    RecordType,
+    ReportResult,
+    Summary,
+    ValidationReport,
+)
 from app.pipeline.run import Opened, Outcome, Pipeline
 from app.rdf.namespaces import DCAT
 from app.rdf.terms import Triple, is_iri, is_literal, is_uriref
@@ -80,11 +87,35 @@ ShareTask = _Task  # one share of a document, as the catalogue's publishing hand
 
 
 @dataclass
+class _Written:
+    """One result written as JSON (a model would cost more to pickle, or to read again), with what the parent needs
+    to file it: the node it is about, how it sorts, its severity."""
+
+    focus: str
+    order: tuple[int, str, str]
+    severity: str
+    json: bytes
+
+
+@dataclass
+class _PieceRecord:
+    """A catalogue, dataset or data service of a share, with the results filed to it alone in that share."""
+
+    kind: RecordType
+    key: str  # its IRI, or _:label (blank node labels are those of the parent's parse, or unique to the share)
+    id: str
+    iri: str | None
+    title: str | None
+    results: list[_Written]
+
+
+@dataclass
 class _Piece:
-    # A share's records, each written as JSON (models would cost more to pickle, or to read again): its
-    # catalogues, datasets and data services as (type, conforms, IRI, JSON), and its nodes no record reaches as
-    # data (two shares may both report one; the parent keeps its results once).
-    records: list[tuple[str, bool, str | None, bytes]]
+    # A share's records and its groups of shared results (records → results); its nodes no record reaches as data
+    # (two shares may both report one; the parent keeps its results once). A node one record of a share reaches may
+    # be reached by records of other shares too: the parent files every result again over all the shares.
+    records: list[_PieceRecord]
+    groups: list[tuple[list[str], list[_Written]]]
     unowned: list[RecordReport]
     counted: dict[tuple[str, ...], Severity]  # distinct findings of the share
     described: dict[str, int]  # IRI → digest of its description (JSON shares only)
@@ -343,16 +374,35 @@ def _run_task(task: _Task) -> _Piece:
     if not source.is_rdf:
         described, pointed = _fingerprint(outcome.mapped.triples)
     findings = outcome.findings
-    data = outcome.report(profile=pipeline.profile, lang=task.lang, only=task.roots if source.is_rdf else None)
-    records: list[tuple[str, bool, str | None, bytes]] = []
-    unowned: list[RecordReport] = []
-    for record in data["records"]:
-        if record["type"] == "other":
-            unowned.append(record)
-        else:
-            records.append((record["type"], record["conforms"], record["iri"], orjson.dumps(record)))
-    return _Piece(records=records, unowned=unowned, counted={_identity(f): f.severity for f in findings},
+    filed = file_findings(outcome.mapped.triples, findings, profile=pipeline.profile, lang=task.lang,
+                          source=source.name, source_field=outcome.source_field,
+                          only=task.roots if source.is_rdf else None)
+    records: list[_PieceRecord] = []
+    for node, results in filed.records.items():
+        record_id, iri, title = filed.head(node, task.lang)
+        records.append(_PieceRecord(kind=filed.kind(node), key=_key(node), id=record_id, iri=iri, title=title,
+                                    results=[_written(r) for r in results]))
+    groups = [([_key(node) for node in group], [_written(r) for r in results])
+              for group, results in filed.groups.items()]
+    unowned = [_other(filed, node, results, lang=task.lang) for node, results in filed.others.items()]
+    return _Piece(records=records, groups=groups, unowned=unowned, counted={_identity(f): f.severity for f in findings},
                   described=described, pointed=pointed, findings=findings if task.keep_findings else [])
+
+
+def _key(node: Node) -> str:
+    return str(node) if is_uriref(node) else f"_:{node}"
+
+
+def _written(result: ReportResult) -> _Written:
+    return _Written(focus=result["focus"], order=result_order(result), severity=result["severity"],
+                    json=orjson.dumps(result))
+
+
+def _other(filed: Filed, node: Node, results: list[ReportResult], *, lang: str) -> RecordReport:
+    results.sort(key=result_order)
+    record_id, iri, title = filed.head(node, lang)
+    return record_report(record_id=record_id, iri=iri, title=title, kind="other", results=results, shared=[],
+                         tallies=[tally(results)])
 
 
 def _identity(finding: Finding) -> tuple[str, ...]:
@@ -394,49 +444,104 @@ def _independent(pieces: list[_Piece]) -> bool:
         for iri, digest in piece.described.items():
             if seen.setdefault(iri, digest) != digest:
                 return False
-        for _, _, record_iri, _ in piece.records:
-            if record_iri is not None:
-                if record_iri in records:
+        for record in piece.records:
+            if record.iri is not None:
+                if record.iri in records:
                     return False  # one record split over two shares
-                records.add(record_iri)
+                records.add(record.iri)
     return not any(piece.pointed & seen.keys() for piece in pieces)
 
 
 def _merge(pieces: list[_Piece], *, opened: Opened, pipeline: Pipeline, lang: str,
            findings: list[Finding]) -> CatalogueResult:
     """The shares' records in the order one process lists them (catalogues, datasets and data services, then the
-    nodes no record reaches, by focus), written around them without reading them again."""
-    by_type: dict[str, list[bytes]] = {"catalog": [], "dataset": [], "dataservice": [], "datasetseries": []}
+    nodes no record reaches, by focus), every result filed again over all the shares (a node records of two shares
+    reach is shared), written around the results' JSON without reading it again."""
+    by_type: dict[str, list[_PieceRecord]] = {"catalog": [], "dataset": [], "dataservice": [],
+                                                 "datasetseries": []}
     others: dict[str, RecordReport] = {}
     counted: dict[tuple[str, ...], Severity] = {}
-    records = conforming = 0
     for piece in pieces:
         counted.update(piece.counted)
-        for kind, conforms, _, written in piece.records:
-            by_type[kind].append(written)
-            if kind != "catalog":
-                records += 1
-                conforming += 1 if conforms else 0
-        for record in piece.unowned:
-            focus = str(record["results"][0]["focus"]) if record["results"] else str(record["id"])
+        for record in piece.records:
+            by_type[record.kind].append(record)
+        for other in piece.unowned:
+            focus = str(other["results"][0]["focus"]) if other["results"] else str(other["id"])
             if focus in others:
-                _absorb(others[focus], record["results"])
+                _absorb(others[focus], other["results"])
             else:
-                others[focus] = record
+                others[focus] = other
+    records = [*by_type["catalog"], *by_type["dataset"], *by_type["dataservice"], *by_type["datasetseries"]]
+    position = {record.key: index for index, record in enumerate(records)}
+    reached: dict[str, set[str]] = {}  # focus → the records that reach it, over every share
+    for record in records:
+        for result in record.results:
+            reached.setdefault(result.focus, set()).add(record.key)
+    for piece in pieces:
+        for keys, results in piece.groups:
+            for result in results:
+                reached.setdefault(result.focus, set()).update(keys)
+    grouped: dict[tuple[str, ...], dict[bytes, _Written]] = {}
+
+    def group_of(focus: str) -> tuple[str, ...]:
+        return tuple(sorted(reached[focus], key=position.__getitem__))
+
+    own: dict[str, list[_Written]] = {}
+    for record in records:
+        kept = own[record.key] = []
+        for result in record.results:
+            if len(reached[result.focus]) == 1:
+                kept.append(result)
+            else:
+                grouped.setdefault(group_of(result.focus), {}).setdefault(result.json, result)
+    for piece in pieces:
+        for _, results in piece.groups:
+            for result in results:
+                grouped.setdefault(group_of(result.focus), {}).setdefault(result.json, result)
+    ids = {record.key: record.id for record in records}
+    refs: dict[str, list[int]] = {}
+    tallies: list[tuple[int, int, int]] = []
+    shared: list[bytes] = []
+    for index, group in enumerate(sorted(grouped, key=lambda g: [position[key] for key in g])):
+        results = sorted(grouped[group].values(), key=lambda r: r.order)
+        tallies.append(_tally(results))
+        shared.append(b'{"records":' + orjson.dumps([ids[key] for key in group]) + b',"results":['
+                      + b",".join(r.json for r in results) + b"]}")
+        for key in group:
+            refs.setdefault(key, []).append(index)
+    written: list[bytes] = []
+    main = conforming = 0
+    for record in records:
+        results = own[record.key]
+        indexes = refs.get(record.key, [])
+        counts = [_tally(results), *(tallies[i] for i in indexes)]
+        head = record_report(record_id=record.id, iri=record.iri, title=record.title,
+                             kind=record.kind, results=[], shared=indexes, tallies=counts)
+        text = orjson.dumps(head)
+        cut = text.rindex(b'"results":[]')
+        written.append(text[:cut] + b'"results":[' + b",".join(r.json for r in results) + text[cut + 11:])
+        if record.kind != "catalog":
+            main += 1
+            conforming += 1 if head["conforms"] else 0
     violations = sum(1 for s in counted.values() if s is Severity.VIOLATION)
-    summary: Summary = {"records": records, "conforming": conforming, "violations": violations,
+    summary: Summary = {"records": main, "conforming": conforming, "violations": violations,
                         "warnings": sum(1 for s in counted.values() if s is Severity.WARNING),
                         "infos": sum(1 for s in counted.values() if s is Severity.INFO)}
-    # unowned nodes come last, in the order of their focus (as findings are ordered in one process)
+    # unowned nodes come after the records, in the order of their focus (as findings are ordered in one process)
     unowned = [orjson.dumps(others[focus]) for focus in sorted(others, key=lambda f: f.removeprefix("_:"))]
-    head = orjson.dumps(report_head(conforms=violations == 0, source=opened.source.name,
-                                    source_detected=opened.detected, lang=lang, profile=pipeline.profile,
-                                    summary=summary, records=[]))
-    assert head.endswith(b'"records":[]}'), "records must stay the report's last field"
-    written = b",".join([*by_type["catalog"], *by_type["dataset"], *by_type["dataservice"], *by_type["datasetseries"],
-                         *unowned])
-    return CatalogueResult(report_json=head[:-2] + written + b"]}", conforms=violations == 0,
-                           summary=summary, findings=findings)
+    head_json = orjson.dumps(report_head(conforms=violations == 0, source=opened.source.name,
+                                         source_detected=opened.detected, lang=lang, profile=pipeline.profile,
+                                         summary=summary, records=[], shared=[]))
+    tail = b'"records":[],"shared":[]}'
+    assert head_json.endswith(tail), "records and shared must stay the report's last fields"
+    report = (head_json[:-len(tail)] + b'"records":[' + b",".join([*written, *unowned]) + b'],"shared":['
+              + b",".join(shared) + b"]}")
+    return CatalogueResult(report_json=report, conforms=violations == 0, summary=summary, findings=findings)
+
+
+def _tally(results: list[_Written]) -> tuple[int, int, int]:
+    return (sum(1 for r in results if r.severity == "violation"), sum(1 for r in results if r.severity == "warning"),
+            sum(1 for r in results if r.severity == "info"))
 
 
 def _absorb(record: RecordReport, results: list[ReportResult]) -> None:

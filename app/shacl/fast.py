@@ -14,7 +14,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
-from app.findings import Finding, Severity
+from app.findings import Finding, FindingLimitReached, Severity
 from app.rdf.terms import Triple, is_literal, is_uriref
 from app.shacl.checks import Check, build_index
 from app.shacl.support import Constraint
@@ -79,10 +79,13 @@ class FastEngine:
         """The one object the engine uses for an IRI (identical objects make dictionary hits free)."""
         return self._canonical.setdefault(str(term), term) if is_uriref(term) else term
 
-    def validate_triples(self, triples: Iterable[Triple], *, only: Container[Node] | None = None) -> list[Finding]:
+    def validate_triples(self, triples: Iterable[Triple], *, only: Container[Node] | None = None,
+                         limit: int | None = None) -> list[Finding]:
         """Validate a set of triples (one record or a catalogue) without building an rdflib graph.
 
-        `only`: validate these focus nodes alone (the others are there to be pointed at)."""
+        `only`: validate these focus nodes alone (the others are there to be pointed at). `limit`: stop with
+        FindingLimitReached past that many findings (a worker's memory is then not spent on a report it cannot
+        give)."""
         data = list(triples)
         # the background describes IRIs alone (and a literal's hash is Python code)
         nodes = {o for _, _, o in data if not is_literal(o)}
@@ -105,6 +108,8 @@ class FastEngine:
                 for value in compiled.check(index, focus, values):
                     findings.append(Finding(focus=focus, path=compiled.path, value=value, component=compiled.component,
                                             shape=compiled.iri, severity=compiled.severity))
+                if limit is not None and len(findings) > limit:
+                    raise FindingLimitReached(len(findings))
         findings.sort(key=Finding.key)
         return findings
 

@@ -15,7 +15,7 @@ from pyshacl.shapes_graph import ShapesGraph
 from rdflib import Graph, URIRef
 from rdflib.term import Node
 
-from app.findings import Finding, Severity
+from app.findings import Finding, FindingLimitReached, Severity
 from app.rdf.namespaces import SH, curie
 from app.rdf.terms import Triple, copy_graph
 
@@ -58,13 +58,18 @@ class PyshaclEngine:
             _conforms, report, _text = validator.run()  # type: ignore[no-untyped-call]
         return findings_from_report(report)
 
-    def validate_triples(self, triples: Iterable[Triple], *, only: Container[Node] | None = None) -> list[Finding]:
-        """Validate a set of triples (one record or a catalogue); `only`: keep the findings on these nodes."""
+    def validate_triples(self, triples: Iterable[Triple], *, only: Container[Node] | None = None,
+                         limit: int | None = None) -> list[Finding]:
+        """Validate a set of triples (one record or a catalogue); `only`: keep the findings on these nodes;
+        `limit`: as FastEngine's (checked once pyshacl is done: it cannot be stopped half-way)."""
         data = Graph()
         for triple in triples:
             data.add(triple)
         findings = self.validate(data)
-        return findings if only is None else [f for f in findings if f.focus in only]
+        findings = findings if only is None else [f for f in findings if f.focus in only]
+        if limit is not None and len(findings) > limit:
+            raise FindingLimitReached(len(findings))
+        return findings
 
 
 def findings_from_report(report: Graph) -> list[Finding]:

@@ -69,3 +69,18 @@ def test_unreadable_input_is_shown_on_the_form(client: TestClient) -> None:
                                       "ui_lang": "es"})
     assert response.status_code == 400
     assert 'role="alert"' in response.text and "línea 2" in response.text
+
+
+def test_shared_results_are_shown_once_and_long_reports_are_cut(client: TestClient) -> None:
+    from bench.worst import shared_distributions, tiny_datasets
+
+    body, _ = shared_distributions(scale=0.002)  # 29 datasets sharing 62 distributions
+    page = client.get(_submit(client, body.decode()), headers={"accept-language": "en"}).text
+    assert page.count('class="record shared"') == 1 and "Compartido por 29 registros" in page
+    assert page.count('href="#shared-0"') == 29
+    body, _ = tiny_datasets(scale=0.005)  # 250 datasets: the page shows 200, the download has them all
+    location = _submit(client, body.decode())
+    page = client.get(location, headers={"accept-language": "en"}).text
+    assert 'id="truncated"' in page and "Se muestran 200 de 250" in page
+    token = re.search(r"result=([^&]+)", location).group(1)  # type: ignore[union-attr]
+    assert len(json.loads(client.get(f"/results/{token}/report.json").text)["records"]) == 250

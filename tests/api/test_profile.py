@@ -16,7 +16,10 @@ from app.rdf.namespaces import SH
 def test_health(client: TestClient) -> None:
     from app.native import running_compiled
 
-    assert client.get("/health").json() == {"status": "ok", "compiled": running_compiled()}
+    found = client.get("/health").json()
+    assert found["status"] == "ok" and found["compiled"] == running_compiled()
+    workers = found["workers"]
+    assert workers["configured"] == 2 and workers["idle"] + workers["busy"] == 2 and workers["waiting"] == 0
 
 
 def test_profile_page_lists_every_class_and_property(client: TestClient, profile: Profile) -> None:

@@ -167,8 +167,8 @@ def test_a_validation_over_the_time_limit_gets_503_and_the_service_recovers(slow
     """PUENTE_VALIDATION_TIMEOUT_S is 2 s here; a body holding the test's slow marker pauses past it."""
     server = slow_server
     body = json.dumps([{"id": f"abcd-{i:04d}", "name": f"Vista {i} {SLOW}", "viewType": "tabular", "description": "d",
-                        "tags": ["a"], "createdAt": 1580136451} for i in range(350)]).encode()
-    assert len(body) > 32 * 1024  # sent through the thread path
+                        "tags": ["a"], "createdAt": 1580136451} for i in range(2_500)]).encode()
+    assert len(body) > 262_144  # sent to the worker in two writes (the job, then the body)
     found = problem(post(server, body, JSON_, limit_s=20), 503)
     assert "2 s" in str(found["detail"])
     small = (CASES / "co" / "etwv-wj8f-pueblos-indigenas" / "input.json").read_bytes()
@@ -177,10 +177,10 @@ def test_a_validation_over_the_time_limit_gets_503_and_the_service_recovers(slow
 
 
 def test_a_small_body_over_the_time_limit_gets_503_too(slow_server: Server) -> None:
-    """Bodies under 32 KB are sent to a worker from the event loop (no thread): the limit holds there as well."""
+    """Small bodies go to a worker in one write with their job: the limit holds there as well."""
     server = slow_server
     body = json.dumps([{"id": "abcd-0001", "name": SLOW, "createdAt": 1580136451}]).encode()
-    assert len(body) < 32 * 1024
+    assert len(body) < 262_144
     found = problem(post(server, body, JSON_, limit_s=20), 503)
     assert "2 s" in str(found["detail"])
     small = (CASES / "co" / "etwv-wj8f-pueblos-indigenas" / "input.json").read_bytes()

@@ -27,14 +27,26 @@ def _bnode(value: str | None) -> str | None:
 
 
 def normalise(report: ValidationReport) -> dict[str, Any]:
-    """The report without what changes between runs (blank-node labels)."""
+    """The report without what changes between runs (blank-node labels, the order of shared groups)."""
     data = json.loads(json.dumps(report))
-    for record in data["records"]:
-        record["id"] = _bnode(record["id"])
-        for result in record["results"]:
+
+    def results(found: list[dict[str, Any]]) -> None:
+        for result in found:
             result["focus"] = _bnode(result["focus"])
             result["value"] = _bnode(result["value"])
-        record["results"].sort(key=lambda r: json.dumps(r, sort_keys=True))
+        found.sort(key=lambda r: json.dumps(r, sort_keys=True))
+
+    shared = data["shared"]
+    for group in shared:
+        group["records"] = [_bnode(r) for r in group["records"]]
+        results(group["results"])
+    order = sorted(range(len(shared)), key=lambda i: json.dumps(shared[i], sort_keys=True))
+    renumbered = {old: new for new, old in enumerate(order)}
+    data["shared"] = [shared[i] for i in order]
+    for record in data["records"]:
+        record["id"] = _bnode(record["id"])
+        results(record["results"])
+        record["shared"] = sorted(renumbered[i] for i in record["shared"])
     data["records"].sort(key=lambda r: json.dumps(r, sort_keys=True))
     return data
 

@@ -305,8 +305,8 @@ async def put_dataset(request: Request, catalogue: CatalogueId, record_id: Recor
     chosen = _source(pipeline, found, source, media_type)
 
     def publish() -> tuple[PreparedShare, WriteResult]:  # one thread hop: the worker's answer, then the write
-        share: PreparedShare = runner.run(prepare_document, body, media_type, chosen,
-                                          _job(found, lang, put_id=record_id))
+        share: PreparedShare = runner.run_blocking(prepare_document, body, media_type, chosen,
+                                                   _job(found, lang, put_id=record_id))
         prepared = share.records[0]
         if prepared.reason is not None:
             service.audit(who=who, catalogue=found.id, action="put",

@@ -6,18 +6,19 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from app.api import negotiation
-from app.api.deps import FormatQuery, LangDep, PipelineDep, RunnerDep
+from app.api.answers import OutputResponse
+from app.api.deps import FormatQuery, LangDep, RunnerDep
 from app.api.problems import WRITE_ERRORS
-from app.api.rendering import RDF_OFFERS, rdf_response
+from app.api.rendering import RDF_OFFERS
 from app.pipeline.parsing import RDF_MEDIA_TYPES, media_type_of
-from app.pipeline.report import report_graph
 from app.pipeline.report_models import ValidationReport
 from app.pipeline.sources import JSON_MEDIA_TYPES, ORDER
 from app.quality.record import report_with_quality
+from app.rdf.serialisation import BY_MEDIA_TYPE
+from app.runtime import jobs
 
 router = APIRouter(tags=["validation"], responses=WRITE_ERRORS)
 
@@ -45,25 +46,22 @@ OriginQuery = Annotated[str | None, Query(max_length=500, description=(
              response_model=ValidationReport, openapi_extra=_OPENAPI_BODY,
              responses={200: {"content": {"application/json": {}, **{m: {} for m in RDF_OFFERS}},
                               "description": "The report (JSON), or a SHACL ValidationReport graph for RDF types."}})
-async def validate(request: Request, pipeline: PipelineDep, runner: RunnerDep, lang: LangDep,
-                   source: SourceQuery = None, fmt: FormatQuery = None, quality: QualityQuery = False,
-                   origin: OriginQuery = None) -> Response:
+async def validate(request: Request, runner: RunnerDep, lang: LangDep, source: SourceQuery = None,
+                   fmt: FormatQuery = None, quality: QualityQuery = False, origin: OriginQuery = None) -> Response:
     chosen = negotiation.choose(request.headers.get("accept"), offers=("application/json", *RDF_OFFERS),
                                 default="application/json", format_key=fmt)
     body = await request.body()
     media_type = media_type_of(request.headers.get("content-type"))
-    # Parsing and validation are CPU-bound: keep them off the event loop.
-    if quality and chosen not in RDF_OFFERS:
-        # scored where it was validated (a worker, same time limit): only the answer's bytes come back
+    # Parsing, validation, the report and its serialisation are all proportional to the input: done by a worker,
+    # under the time limit, never on the event loop.
+    if chosen in RDF_OFFERS:
+        graph = await runner.run(jobs.report_rdf, body, media_type, source, BY_MEDIA_TYPE[chosen].key, origin)
+        return OutputResponse(graph, media_type=chosen, headers={"Vary": "Accept"})
+    if quality:  # scored where it was validated: only the answer's bytes come back
         now: datetime = request.app.state.clock()
-        answer = await run_in_threadpool(runner.run, report_with_quality, body, media_type, source, lang, now,
-                                        origin)
+        answer = await runner.run(report_with_quality, body, media_type, source, lang, now, origin)
         return Response(answer, media_type="application/json",
                         headers={"Content-Language": lang, "Vary": "Accept, Accept-Language"})
-    if chosen in RDF_OFFERS:
-        outcome = await run_in_threadpool(runner.validate, body, media_type=media_type, source=source, origin=origin)
-        graph = report_graph(outcome.findings, profile=pipeline.profile)
-        return rdf_response(graph, media_type=chosen, profile=pipeline.profile)
-    report = await runner.report_async(body, media_type=media_type, source=source, lang=lang, origin=origin)
-    return Response(report, media_type="application/json",
-                    headers={"Content-Language": lang, "Vary": "Accept, Accept-Language"})
+    report = await runner.run(jobs.report_json, body, media_type, source, lang, origin)
+    return OutputResponse(report, media_type="application/json",
+                          headers={"Content-Language": lang, "Vary": "Accept, Accept-Language"})
