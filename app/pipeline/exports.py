@@ -150,6 +150,11 @@ def dataset_to_ckan(graph: _Index, dataset: Node) -> dict[str, Any]:
     return {k: v for k, v in package.items() if v not in (None, "", [])}
 
 
+def dataset_package(triples: Iterable[Triple], dataset: Node) -> dict[str, Any]:
+    """The CKAN package dict of one dataset among `triples` (a stored record with its vocabulary knowledge)."""
+    return dataset_to_ckan(_Index(triples), dataset)
+
+
 def to_ckan(triples: Iterable[Triple]) -> dict[str, Any]:
     """One package dict for one dataset; a package_search-like page for several (`triples`: a list, or a graph)."""
     graph = _Index(triples)
