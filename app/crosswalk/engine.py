@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
+import pyoxigraph as ox
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
@@ -61,6 +62,17 @@ _UNRESERVED = re.compile(r"[A-Za-z0-9\-._~]*")
 def _quoted(text: str) -> str:
     """Percent-encoded for an IRI segment; most identifiers need nothing, and a regex says so at C speed."""
     return text if _UNRESERVED.fullmatch(text) else quote(text, safe="-._~")
+
+
+def _absolute_iri(text: str) -> bool:
+    """An http(s) IRI pyoxigraph accepts as it is (no spaces, quotes or brackets that would need escaping)."""
+    if not text.startswith(("http://", "https://")) or len(text) > 2000:
+        return False
+    try:
+        ox.NamedNode(text)
+    except ValueError:
+        return False
+    return True
 
 
 @functools.lru_cache(maxsize=1024)
@@ -279,6 +291,8 @@ class Mapper:
             if scalar is None or str(scalar).strip() == "":
                 return None
             written = str(scalar).strip()
+            if for_iri and template == f"{{{name}}}" and _absolute_iri(written):
+                return written  # the whole IRI is the field (ckanext-dcat's `uri`): kept, not made a segment
             pieces.append(_quoted(written) if for_iri else written)
         return "".join(pieces)
 
