@@ -103,7 +103,8 @@ def package_show(service: CatalogueService, scope: list[str], params: Params) ->
 
 def package_list(service: CatalogueService, scope: list[str], params: Params) -> Any:
     """The names of every dataset, in name order (limit, offset)."""
-    check_keys(params, COMMON | {"limit", "offset"})
+    # include_*: what `ckanapi dump` sends; nothing here is private or a draft, and deleted datasets are not listed
+    check_keys(params, COMMON | {"limit", "offset", "include_private", "include_drafts", "include_deleted"})
     limit = ckan.natural(params, "limit", default=None)
     offset = ckan.natural(params, "offset", default=0) or 0
     return ckan_index.names(service, scope, limit=limit, offset=offset)
@@ -228,7 +229,7 @@ def _unique(items: list[tuple[str, str]]) -> Params:
 
 def _envelope(request: Request, action: str, body: dict[str, Any], *, status: int = 200) -> Response:
     base = request.app.state.settings.base_url.rstrip("/")
-    answer = {"help": f"{base}/ckan/api/3/action/help_show?name={action if action in ACTIONS else 'package_search'}",
+    answer = {"help": f"{base}/ckan/api/3/action/help_show?name={action if action in ACTIONS else 'help_show'}",
               **body}
     return Response(orjson.dumps(answer), status_code=status, media_type="application/json",
                     headers={"Cache-Control": "no-cache"})
