@@ -5,6 +5,10 @@ parameters get CKAN's error envelope, never a 500."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import ckanapi
@@ -162,6 +166,37 @@ def test_organizations_catalogues_tags_and_words(server: Server, published: dict
         assert "co-etwv-wj8f" in {p["name"] for p in words["results"]}
         assert portal.action.package_search(q="name:co-etwv-wj8f")["count"] == 1
         assert portal.action.package_search(q="zzyzx-nothing-matches")["count"] == 0
+
+
+def test_formats_and_themes(server: Server, published: dict[str, list[str]]) -> None:
+    with remote(server) as portal:
+        sample = portal.action.package_show(id="cl-aa11")
+        fmt = sample["resources"][0]["format"]
+        theme = next(t for t in sample["theme"] if "/data-theme/" in t)
+        with_format = portal.action.package_search(fq=f"res_format:{fmt.lower()}", rows=1000)
+        assert "cl-aa11" in {p["name"] for p in with_format["results"]}
+        assert all(any(r.get("format") == fmt for r in p["resources"]) for p in with_format["results"])
+        for value in (theme, theme.rsplit("/", 1)[-1]):  # a theme IRI or its EU code
+            themed = portal.action.package_search(fq=f'theme:"{value}"', rows=1000)
+            assert "cl-aa11" in {p["name"] for p in themed["results"]}
+            assert all(theme in p["theme"] for p in themed["results"])
+
+
+def test_the_ckanapi_command_line_dumps_and_searches(server: Server, published: dict[str, list[str]],
+                                                     tmp_path: Path) -> None:
+    """`ckanapi dump` (package_list, then package_show in worker processes) and `ckanapi search` (package_search
+    paged), as an operator would run them."""
+    tool = Path(sys.executable).parent / "ckanapi"
+    environment = {**os.environ, "PATH": f"{tool.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    out = tmp_path / "cl.jsonl"
+    subprocess.run([str(tool), "dump", "datasets", "--all", "-q", "-r", f"{server.url}/catalogues/cl/ckan",
+                    "-O", str(out)], check=True, env=environment, timeout=300, capture_output=True)
+    dumped = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert sorted(p["name"] for p in dumped) == sorted(package_name("cl", i) for i in published["cl"])
+    found = subprocess.run([str(tool), "search", "datasets", "fq=catalogue:mx", "-r", f"{server.url}/ckan"],
+                           check=True, env=environment, timeout=300, capture_output=True, text=True).stdout
+    assert sorted(json.loads(line)["name"] for line in found.splitlines()) == \
+        sorted(package_name("mx", i) for i in published["mx"])
 
 
 # ---------------------------------------------------------------------------------------------- harvest round trip

@@ -89,7 +89,9 @@ def package_search(service: CatalogueService, scope: list[str], params: Params) 
 
 def package_show(service: CatalogueService, scope: list[str], params: Params) -> Any:
     """One dataset by its name (or id, the same here)."""
-    check_keys(params, COMMON | {"id", "name_or_id", "use_default_schema", "include_tracking", "include_plugin_data"})
+    # include_datasets, include_password_hash, include_users: what `ckanapi dump` sends to every *_show
+    check_keys(params, COMMON | {"id", "name_or_id", "use_default_schema", "include_tracking", "include_plugin_data",
+                                 "include_datasets", "include_password_hash", "include_users"})
     name = ckan.string(params, "id", limit=1200) or ckan.string(params, "name_or_id", limit=1200)
     if not name:
         raise CkanValidation(text("detail.ckan_missing", name="id"), field="id")
@@ -139,7 +141,7 @@ def organization_list(service: CatalogueService, scope: list[str], params: Param
 def organization_show(service: CatalogueService, scope: list[str], params: Params) -> Any:
     """One organisation by name, with its dataset count (include_datasets: its first 10 datasets as packages)."""
     check_keys(params, COMMON | {"id", "include_datasets", "include_dataset_count", "include_extras", "include_users",
-                                 "include_groups", "include_tags", "include_followers"})
+                                 "include_groups", "include_tags", "include_followers", "include_password_hash"})
     name = ckan.string(params, "id", limit=200)
     if not name:
         raise CkanValidation(text("detail.ckan_missing", name="id"), field="id")
@@ -169,6 +171,15 @@ def status_show(service: CatalogueService, scope: list[str], params: Params) -> 
             "catalogues": scope}
 
 
+def resource_view_list(service: CatalogueService, scope: list[str], params: Params) -> Any:
+    """A resource's views: none (views are a CKAN web page feature; `ckanapi dump` asks for them)."""
+    del service, scope
+    check_keys(params, COMMON | {"id", "limit"})
+    if not ckan.string(params, "id", limit=200):
+        raise CkanValidation(text("detail.ckan_missing", name="id"), field="id")
+    return []
+
+
 def help_show(service: CatalogueService, scope: list[str], params: Params) -> Any:
     """What an action does."""
     del service, scope
@@ -183,6 +194,7 @@ def help_show(service: CatalogueService, scope: list[str], params: Params) -> An
 ACTIONS: dict[str, Action] = {
     "package_search": package_search, "package_show": package_show, "package_list": package_list,
     "organization_list": organization_list, "organization_show": organization_show, "status_show": status_show,
+    "resource_view_list": resource_view_list,
     "help_show": help_show}
 
 
