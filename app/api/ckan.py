@@ -24,13 +24,14 @@ from typing import Any, ClassVar
 import pyoxigraph as ox
 from rdflib import URIRef
 
-from app.catalogue import ckan_index
+from app.catalogue import ckan_index, ntriples
 from app.catalogue.ckan_index import Publishers, Search, TimeRange
 from app.catalogue.definitions import Catalogue
 from app.catalogue.service import CatalogueService, Entry, parse_time
 from app.errors import InputError, PuenteError
 from app.i18n import LocalText, text
 from app.pipeline.exports import dataset_package
+from app.rdf.namespaces import DCT, FOAF
 from app.rdf.terms import Triple, to_rdflib
 
 MAX_ROWS = 1000  # CKAN's default ckan.search.rows_max: more is answered with 1000, as CKAN does
@@ -277,6 +278,9 @@ def _ckan_time(value: str) -> str:
     return value[:-1] if value.endswith("Z") else value
 
 
+_NAME, _PUBLISHER = FOAF.name, DCT.publisher  # looked up once: rdflib namespaces resolve attributes in Python
+
+
 def triples_of(lines: Sequence[str]) -> list[Triple]:
     data = "\n".join(line for line in lines if line).encode("utf-8")
     return [(to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object))
@@ -302,7 +306,18 @@ def package(service: CatalogueService, entry: Entry) -> dict[str, Any]:
     row = entry.row
     catalogue = service.catalogue(row.catalogue)
     iri = catalogue.dataset_iri(row.id)
-    exported = dataset_package(triples_of(service.lines(entry)), URIRef(iri))
+    triples = triples_of(entry.lines)
+    # Of the vocabulary knowledge (labels and types of EU and national IRIs) a package needs only the names of
+    # publishers the record names by IRI alone (a DIR3 body): parsing the rest for every package would double
+    # the cost of a page.
+    named = {s for s, p, _ in triples if p == _NAME}
+    unnamed = [ntriples.iri(str(o)) for _, p, o in triples if p == _PUBLISHER and isinstance(o, URIRef)
+               and o not in named]
+    keys = set(entry.keys)
+    wanted = [key for key in unnamed if key in keys]
+    if wanted:
+        triples += triples_of(service.knowledge.lines(wanted))
+    exported = dataset_package(triples, URIRef(iri))
     name = ckan_index.package_name(row.catalogue, row.id)
     organization = None
     if row.publisher:

@@ -172,11 +172,18 @@ def search(service: CatalogueService, query: Search, *, sort: Sequence[tuple[str
     if rows <= 0 or start >= count:
         return Found(count=count, entries=[])
     order = ", ".join(f"{SORT_COLUMNS[key]} {'DESC' if direction == 'desc' else 'ASC'}" for key, direction in sort)
-    columns = ", ".join("r." + c for c in (*ROW_COLUMNS.split(", "), *ENTRY_COLUMNS.split(", ")))
-    values = reader.execute(
-        f"SELECT {columns} FROM records r WHERE {condition} ORDER BY {order + ', ' if order else ''}r.pos "  # noqa: S608
-        "LIMIT ? OFFSET ?", (*params, rows, min(start, MAX_START))).fetchall()
-    return Found(count=count, entries=[Entry(Row(*v[:15]), v[15], v[16], v[17], v[18]) for v in values])
+    # The page's positions first (a sort of small keys), then its rows: sorting whole rows would move every
+    # matching record's stored documents through the sorter.
+    positions = [int(v[0]) for v in reader.execute(
+        f"SELECT r.pos FROM records r WHERE {condition} ORDER BY {order + ', ' if order else ''}r.pos "  # noqa: S608
+        "LIMIT ? OFFSET ?", (*params, rows, min(start, MAX_START)))]
+    found: dict[int, Entry] = {}
+    for first in range(0, len(positions), 500):
+        chunk = positions[first:first + 500]
+        for v in reader.execute(f"SELECT {ROW_COLUMNS}, {ENTRY_COLUMNS} FROM records "  # noqa: S608
+                                f"WHERE pos IN ({','.join('?' * len(chunk))})", chunk):
+            found[int(v[0])] = Entry(Row(*v[:15]), v[15], v[16], v[17], v[18])
+    return Found(count=count, entries=[found[pos] for pos in positions if pos in found])
 
 
 def names(service: CatalogueService, catalogues: Sequence[str], *, limit: int | None, offset: int) -> list[str]:

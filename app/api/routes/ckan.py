@@ -268,11 +268,21 @@ async def _answer(request: Request, action: str, catalogue: str | None) -> Respo
     return _envelope(request, action, {"success": True, "result": result})
 
 
+_ENVELOPE = {"application/json": {"schema": {"type": "object", "required": ["help", "success"], "properties": {
+    "help": {"type": "string"}, "success": {"type": "boolean"}, "result": {}, "error": {"type": "object"}}}}}
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"description": "CKAN's envelope: {\"help\", \"success\": true, \"result\"}", "content": _ENVELOPE},
+    400: {"description": "Unknown action, unreadable body (Bad Request)", "content": _ENVELOPE},
+    404: {"description": "Unknown dataset, organization or catalogue (Not Found Error)", "content": _ENVELOPE},
+    409: {"description": "A bad parameter (Validation Error) or a query this API cannot answer exactly "
+                         "(Search Query Error)", "content": _ENVELOPE},
+    503: {"description": "The catalogue's data folder is unavailable", "content": _ENVELOPE}}
 SUMMARY = ("CKAN Action API (read-only): package_search, package_show, package_list, organization_list, "
            "organization_show, status_show")
 
 
-@router.api_route("/ckan/api/3/action/{action}", methods=["GET", "POST"], summary=SUMMARY)
+@router.api_route("/ckan/api/3/action/{action}", methods=["GET", "POST"], summary=SUMMARY,
+                  responses=RESPONSES)
 async def ckan_action(request: Request, action: str) -> Response:
     return await _answer(request, action, None)
 
@@ -282,7 +292,8 @@ async def ckan_action_unversioned(request: Request, action: str) -> Response:
     return await _answer(request, action, None)
 
 
-@router.api_route("/catalogues/{catalogue}/ckan/api/3/action/{action}", methods=["GET", "POST"], summary=SUMMARY)
+@router.api_route("/catalogues/{catalogue}/ckan/api/3/action/{action}", methods=["GET", "POST"], summary=SUMMARY,
+                  responses=RESPONSES)
 async def ckan_catalogue_action(request: Request, catalogue: str, action: str) -> Response:
     return await _answer(request, action, catalogue)
 
