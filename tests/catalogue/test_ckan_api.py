@@ -337,3 +337,40 @@ def test_unreadable_bodies_and_unknown_places(server: Server, published: dict[st
     assert form.status_code == 200 and len(form.json()["result"]["results"]) == 1
     english = httpx.get(f"{base}/package_show", params={"id": "co-missing", "lang": "en"}, timeout=30).json()
     assert english["error"]["message"] == 'Not found: there is no dataset "co-missing".'
+
+
+# ---------------------------------------------------------------------------------------------- incremental harvest
+# Last in this file: it writes to the settings-defined catalogue `pe-test` (a CKAN source), which the tests above
+# do not count.
+
+
+def test_an_incremental_harvest_sees_updates_and_deletions(server: Server, pipeline: Pipeline) -> None:
+    """Puente's `ckan` reader run twice against /catalogues/pe-test/ckan with its state kept: the second run asks
+    only for what changed since (fq on metadata_modified), and its sweep of package_list catches the deletion.
+    Ids with capitals, `.`, `_` and `~` travel as escaped names."""
+    package = json.loads(case("ckan/latam-extras/input.json"))["result"]
+    ids = ["Qualidade.Agua_RIOS~1", "rios-2", "rios-3"]
+    for number, record_id in enumerate(ids):
+        body = json.dumps(dict(package, id=record_id, name=f"rios-{number}", title=f"Rios {number}")).encode()
+        assert server.put("pe-test", record_id, body, JSON).status_code == 201
+    policy = HttpPolicy(allow_private=True, per_host_rate=0, backoff_s=0, retries=1, read_timeout_s=60,
+                        total_timeout_s=120)
+    source = HarvestSource(type="ckan", url=f"{server.url}/catalogues/pe-test/ckan", rows=2, sweep_every=1)
+    sink, state = MemorySink(pipeline), MemoryStateStore()
+    with SafeClient(policy, sleep=lambda seconds: None) as client:
+        first = harvest(source, sink=sink, client=client, store=state)
+        assert first.status is RunStatus.DONE and first.counts.created == 3, first.to_json(lang="en")
+        names = {record_id: package_name("pe-test", record_id) for record_id in ids}
+        assert sorted(sink.records) == sorted(names.values())
+        assert names["Qualidade.Agua_RIOS~1"] == "pe-test-_51ualidade_2e_41gua_5f_52_49_4f_53_7e1"
+        changed = json.dumps(dict(package, id="rios-2", name="rios-1", title="Rios 1, revisado")).encode()
+        assert server.put("pe-test", "rios-2", changed, JSON).status_code == 200
+        assert httpx.delete(f"{server.url}/catalogues/pe-test/datasets/rios-3", headers=server.auth("pe-test"),
+                            timeout=30).status_code == 204
+        second = harvest(source, sink=sink, client=client, store=state)
+    assert second.status is RunStatus.DONE, second.to_json(lang="en")
+    assert first.notes == second.notes == []  # fq and sort were applied: no fall-back to plain offsets
+    assert (second.counts.created, second.counts.updated, second.counts.deleted) == (0, 1, 1), \
+        second.to_json(lang="en")
+    assert sorted(sink.records) == sorted([names["Qualidade.Agua_RIOS~1"], names["rios-2"]])
+    assert json.loads(sink.records[names["rios-2"]].body)["title"] == "Rios 1, revisado"
