@@ -188,7 +188,9 @@ def solr_time(value: str, *, field: str) -> str | None:
     if value == "*":
         return None
     now = re.fullmatch(r"NOW(?:-(\d{1,6})(DAY|HOUR|MINUTE)S?)?(?:/DAY)?", value)
-    if now:
+    try:
+        if now is None:
+            return parse_time(value, field_name=field)
         amount = int(now.group(1) or 0)
         unit = {"DAY": timedelta(days=1), "HOUR": timedelta(hours=1), "MINUTE": timedelta(minutes=1)}[
             now.group(2) or "DAY"]
@@ -196,9 +198,7 @@ def solr_time(value: str, *, field: str) -> str | None:
         if value.endswith("/DAY"):
             moment = moment.replace(hour=0, minute=0, second=0, microsecond=0)
         return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    try:
-        return parse_time(value, field_name=field)
-    except InputError:
+    except (InputError, OverflowError, ValueError):  # not a time, or one before year 1 or after 9999 in UTC
         raise CkanSearchQuery(text("detail.ckan_bad_time", value=value[:60], field=field), field="fq") from None
 
 

@@ -231,7 +231,10 @@ def parse_time(value: str, *, field_name: str) -> str:
         raise InputError(text("detail.bad_time", value=value[:40]), field=field_name)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    try:
+        return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    except OverflowError:  # 9999-12-31T23:59-23:00 or 0001-01-01T00:00+14:00: past the years a datetime holds in UTC
+        raise InputError(text("detail.bad_time", value=value[:40]), field=field_name) from None
 
 
 def _pack(lines: Iterable[str]) -> bytes:

@@ -266,6 +266,10 @@ HOSTILE: list[tuple[str, str, dict[str, Any] | None, int, str]] = [
     ("GET", "package_search", {"rows": "9" * 400}, 409, "Validation Error"),
     ("GET", "package_search", {"fq": "metadata_modified:[2026-01-01 TO"}, 409, "Search Query Error"),
     ("GET", "package_search", {"fq": "metadata_modified:[yesterday TO *]"}, 409, "Search Query Error"),
+    ("GET", "package_search", {"fq": "metadata_modified:[NOW-999999DAYS TO *]"}, 409, "Search Query Error"),
+    ("GET", "package_search", {"fq": "metadata_modified:[9999-12-31T23:59:59-23:59 TO *]"}, 409, "Search Query Error"),
+    ("GET", "package_search", {"fq": "metadata_modified:[0001-01-01T00:00:00+14:00 TO *]"}, 409, "Search Query Error"),
+    ("GET", "package_search", {"fq": "metadata_modified:2026-01-01"}, 409, "Search Query Error"),
     ("GET", "package_search", {"fq": "-name:co-etwv-wj8f"}, 409, "Search Query Error"),
     ("GET", "package_search", {"fq": "name:a OR name:b"}, 409, "Search Query Error"),
     ("GET", "package_search", {"fq": "title:x"}, 409, "Search Query Error"),
@@ -316,6 +320,13 @@ def test_huge_rows_are_capped_and_injection_looking_words_are_only_words(server:
         assert answer.status_code == 200, (words, answer.text)
         assert answer.json()["result"]["count"] < len(expected_names), words  # searched for, never "everything"
     assert httpx.get(f"{base}/package_list", timeout=30).json()["result"] == expected_names  # nothing dropped
+
+
+@pytest.mark.parametrize("moment", ["9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+14:00"])
+def test_times_past_the_years_utc_holds_are_a_400_on_catalogue_pages_too(server: Server, moment: str) -> None:
+    for path, name in (("/catalogues/co?format=json", "modified_since"), ("/catalogues/co/changes", "since")):
+        answer = httpx.get(f"{server.url}{path}", params={name: moment}, timeout=30)
+        assert answer.status_code == 400 and answer.json()["field"] == name, answer.text
 
 
 def test_unreadable_bodies_and_unknown_places(server: Server, published: dict[str, list[str]]) -> None:

@@ -281,8 +281,9 @@ SUMMARY = ("CKAN Action API (read-only): package_search, package_show, package_l
            "organization_show, status_show")
 
 
-@router.api_route("/ckan/api/3/action/{action}", methods=["GET", "POST"], summary=SUMMARY,
-                  responses=RESPONSES)
+# GET and POST registered apart: one route with both methods gives both operations the same OpenAPI id
+@router.get("/ckan/api/3/action/{action}", summary=SUMMARY, responses=RESPONSES, operation_id="ckan_action_get")
+@router.post("/ckan/api/3/action/{action}", summary=SUMMARY, responses=RESPONSES, operation_id="ckan_action_post")
 async def ckan_action(request: Request, action: str) -> Response:
     return await _answer(request, action, None)
 
@@ -292,8 +293,10 @@ async def ckan_action_unversioned(request: Request, action: str) -> Response:
     return await _answer(request, action, None)
 
 
-@router.api_route("/catalogues/{catalogue}/ckan/api/3/action/{action}", methods=["GET", "POST"], summary=SUMMARY,
-                  responses=RESPONSES)
+@router.get("/catalogues/{catalogue}/ckan/api/3/action/{action}", summary=SUMMARY, responses=RESPONSES,
+            operation_id="ckan_catalogue_action_get")
+@router.post("/catalogues/{catalogue}/ckan/api/3/action/{action}", summary=SUMMARY, responses=RESPONSES,
+             operation_id="ckan_catalogue_action_post")
 async def ckan_catalogue_action(request: Request, catalogue: str, action: str) -> Response:
     return await _answer(request, action, catalogue)
 
