@@ -34,7 +34,7 @@ from app.catalogue import ckan_index
 from app.catalogue.ckan_index import Search
 from app.catalogue.identifiers import CATALOGUE_ID
 from app.catalogue.service import CatalogueService
-from app.errors import PuenteError
+from app.errors import GoneError, NotFoundError, PuenteError
 from app.i18n import negotiate, render, text
 
 router = APIRouter(tags=["ckan"])
@@ -96,10 +96,11 @@ def package_show(service: CatalogueService, scope: list[str], params: Params) ->
     if not name:
         raise CkanValidation(text("detail.ckan_missing", name="id"), field="id")
     for catalogue, record_id in ckan_index.records_named(name, scope):
-        search = Search(catalogues=(catalogue,), records=(((catalogue, record_id),),))
-        found = ckan_index.search(service, search, sort=(), rows=1, start=0)
-        if found.entries:
-            return ckan.package(service, found.entries[0])
+        try:
+            entry = service.entry(catalogue, record_id)  # one row by its unique key
+        except (NotFoundError, GoneError):
+            continue
+        return ckan.package(service, entry)
     raise CkanNotFound(text("detail.ckan_no_package", id=name[:100]))
 
 
