@@ -16,9 +16,12 @@ keys are looked up in SORT_COLUMNS, and free text goes to FTS5 as quoted words o
 from __future__ import annotations
 
 import re
+import sqlite3
+import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from app.catalogue.service import ENTRY_COLUMNS, ROW_COLUMNS, CatalogueService, Entry, Row
@@ -107,7 +110,32 @@ class Found:
     entries: list[Entry]
 
 
+# CKAN's orders and harvesters' filters are on metadata_modified, and names sort by (catalogue, id): an index that
+# holds them answers counts and sorts without reading the records' rows (which carry their stored documents).
+# Made once per data folder, through a connection of its own (the service's writer may be inside a transaction);
+# SQLite keeps it up to date on every write.
+MODIFIED_INDEX = "CREATE INDEX IF NOT EXISTS ckan_modified ON records (catalogue, status, modified, id)"
+_INDEXED: set[str] = set()
+_INDEXING = threading.Lock()
+
+
+def _ensure_index(path: Path) -> None:
+    key = str(path)
+    if key in _INDEXED:
+        return
+    with _INDEXING:
+        if key not in _INDEXED:
+            connection = sqlite3.connect(path, timeout=60)
+            try:
+                connection.execute(MODIFIED_INDEX)
+                connection.commit()
+            finally:
+                connection.close()
+            _INDEXED.add(key)
+
+
 def _reader(service: CatalogueService) -> Any:
+    _ensure_index(service.index.path)
     connection = service.index.reader
     connection.create_function("ckan_name", 2, package_name, deterministic=True)
     return connection
