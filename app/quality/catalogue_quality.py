@@ -40,6 +40,7 @@ from app.settings import Settings
 logger = logging.getLogger("puente.quality")
 Clock = Callable[[], datetime]
 _LINK_PREDICATES = ("<http://www.w3.org/ns/dcat#accessURL>", "<http://www.w3.org/ns/dcat#downloadURL>")
+_PREF_LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
 DASHBOARD_FIRST = ("co", "cl", "mx", "es")   # the four countries, in the order the dashboard compares them
 
 
@@ -297,6 +298,29 @@ class CatalogueQualitySource:
 
     def history(self) -> Sequence[HistoryPoint]:
         return self.quality.store.history(self.quality.shown_catalogues())
+
+    def titles(self, lang: str) -> dict[str, str]:
+        """Each catalogue's name in `lang` (the page's language): its country's name from the EU country table
+        (short enough for a chart's labels), or its title where two catalogues share a country."""
+        catalogues = self.quality.catalogue.catalogues
+        countries = [found.country_iri for found in catalogues.values()]
+        names = {}
+        for cid, found in catalogues.items():
+            country = _label(self.quality.catalogue, found.country_iri, lang)
+            names[cid] = country if country and countries.count(found.country_iri) == 1 else found.title(lang)
+        return names
+
+
+def _label(catalogue: CatalogueService, iri: str, lang: str) -> str | None:
+    """A vocabulary IRI's skos:prefLabel in `lang` (else Spanish) from what the catalogue knows of it."""
+    labels: dict[str, str] = {}
+    prefix = f"<{iri}> <{_PREF_LABEL}> "
+    for line in catalogue.knowledge.lines([f"<{iri}>"]):
+        if line.startswith(prefix):
+            term = Graph().parse(data=line, format="nt").value(URIRef(iri), URIRef(_PREF_LABEL))
+            if term is not None:
+                labels[getattr(term, "language", None) or ""] = str(term)
+    return labels.get(lang) or labels.get("es") or labels.get("")
 
 
 class QualityRefresher:
