@@ -148,7 +148,7 @@ class CatalogueQualityService:
             stale = [rid for rid, seq in active.items() if stamps.get(rid) != Stamp(seq, day.isoformat(), generation)]
             gone = [rid for rid in stamps if rid not in active]
             kept = self.store.catalogue(found.id, day=day)
-            if not stale and not gone and kept is not None:
+            if not stale and not gone and kept is not None and not self.store.is_dirty(found.id):
                 return RefreshResult(kept, 0, 0)
             for start in range(0, len(stale), 200):
                 batch = []
@@ -340,6 +340,9 @@ class QualityRefresher:
         self._thread = threading.Thread(target=self._loop, daemon=True, name="quality-refresher")
 
     def start(self) -> None:
+        """Note where each catalogue's changes stand (a write from now on is seen), then start looking."""
+        for cid in self.quality.catalogue.catalogues:
+            self._seen[cid] = self._last_change(cid)
         self._thread.start()
 
     def stop(self) -> None:

@@ -149,7 +149,8 @@ class QualityStore:
                            orjson.dumps(quality.model_dump(mode="json"))))
             history.append((catalogue, stored.id, stamp.day, quality.score, quality.rating,
                             int(quality.freshness.overdue), quality.freshness.days_overdue))
-        with self._write() as db:
+        with self._write() as db:  # the catalogue's kept aggregate no longer says it all, until saved again
+            db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, '1')", (f"dirty:{catalogue}",))
             db.executemany("INSERT OR REPLACE INTO dataset_latest (catalogue, id, seq, day, links, title, publisher, "
                            "quality) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", latest)
             db.executemany("INSERT OR REPLACE INTO dataset_history (catalogue, id, day, score, rating, overdue, "
@@ -158,6 +159,7 @@ class QualityStore:
     def forget_datasets(self, catalogue: str, ids: Iterable[str]) -> None:
         """Deleted datasets leave the latest (their past days stay in the history)."""
         with self._write() as db:
+            db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, '1')", (f"dirty:{catalogue}",))
             db.executemany("DELETE FROM dataset_latest WHERE catalogue = ? AND id = ?",
                            [(catalogue, rid) for rid in ids])
 
@@ -180,8 +182,13 @@ class QualityStore:
 
     def save_catalogue(self, aggregate: CatalogueQuality, *, day: date) -> None:
         with self._write() as db:
+            db.execute("DELETE FROM meta WHERE key = ?", (f"dirty:{aggregate.catalogue}",))
             db.execute("INSERT OR REPLACE INTO catalogue_history (catalogue, day, aggregate) VALUES (?, ?, ?)",
                        (aggregate.catalogue, day.isoformat(), orjson.dumps(aggregate.model_dump(mode="json"))))
+
+    def is_dirty(self, catalogue: str) -> bool:
+        """Whether a dataset's quality changed since the catalogue's aggregate was last kept."""
+        return bool(self._read("SELECT 1 FROM meta WHERE key = ?", (f"dirty:{catalogue}",)))
 
     def catalogue(self, catalogue: str, *, day: date | None = None) -> CatalogueQuality | None:
         """The aggregate of `day` (default: the last one kept)."""

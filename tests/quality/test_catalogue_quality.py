@@ -217,6 +217,9 @@ def test_a_write_is_scored_and_can_start_a_link_check(puente: Puente, links: str
     better = poor_record(links).replace("dct:publisher ex:hacienda ;", 'dct:publisher ex:hacienda ; '
                                         'dcat:keyword "presupuesto"@es ;')
     assert puente.put_turtle("co", "b", better).status_code == 200
+    # the dataset read first: the catalogue's aggregate of the day is computed again all the same
+    assert puente.get("/catalogues/co/datasets/b/quality").json()["dimensions"]["findability"]["score"] == 30
+    assert puente.get("/catalogues/co/quality").json()["shares"]["keyword"] == 1.0
     assert refresher.tick() == ["co"]
     assert service.store.dataset("co", "b").quality.dimensions["findability"].indicators["keyword"] == 30  # type: ignore[union-attr]
     runs = puente.get("/catalogues/co/linkchecks").json()
@@ -232,3 +235,22 @@ def test_the_dashboard_reads_the_catalogue(puente: Puente) -> None:
     assert rows[0]["score"] == puente.get("/catalogues/co/quality").json()["score"]
     trends = puente.get("/dashboard/data/trends.json?catalogue=co").json()
     assert [t["day"] for t in trends] == ["2026-11-30", "2026-12-01"]
+
+
+def test_the_setting_checks_links_after_publishing(tmp_path_factory: pytest.TempPathFactory, links: str) -> None:
+    import time
+
+    with running_puente(tmp_path_factory.mktemp("after-publish"), quality_poll_s=0.1,
+                        linkcheck_after_publish=True) as running:
+        assert running.get("/catalogues/co/linkchecks").json() == []
+        assert running.put_turtle("co", "b", poor_record(links)).status_code == 201
+        deadline = time.monotonic() + 60
+        runs: list[dict[str, Any]] = []
+        while not runs and time.monotonic() < deadline:
+            runs = running.get("/catalogues/co/linkchecks").json()
+            time.sleep(0.1)
+        assert runs and runs[0]["reason"] == "publish"
+        run = wait_for_run(running, "co", runs[0]["id"])
+        assert run["counts"] == {"reachable": 0, "unreachable": 1, "unchecked": 0}
+        quality = running.get("/catalogues/co/datasets/b/quality").json()
+        assert quality["dimensions"]["accessibility"]["indicators"]["access_url_reachable"] == 0
