@@ -25,8 +25,9 @@ from app.crosswalk.rdf_source import load_rdf_sources
 from app.errors import CatalogueUnavailableError
 from app.pipeline.run import Pipeline
 from app.profile.loader import load_profile
-from app.quality.catalogue_quality import CatalogueQualityService, CatalogueQualitySource, QualityRefresher
+from app.quality.catalogue_quality import CatalogueQualityService
 from app.quality.dashboard import QualitySource, StaticQualitySource
+from app.quality.refresher import CatalogueQualitySource, QualityRefresher
 from app.runtime.workers import Runner
 from app.settings import Settings, get_settings
 

@@ -34,8 +34,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         settings = Settings(data_dir=Path(folder), workers=0, quality_poll_s=0)
         profile = load_profile(settings.assets_dir)
-        pipeline = Pipeline(profile=profile, settings=settings, crosswalks=load_crosswalks(settings.assets_dir / "mappings"),
-                            rdf_sources=load_rdf_sources(settings.assets_dir / "mappings"))
+        mappings = settings.assets_dir / "mappings"
+        pipeline = Pipeline(profile=profile, settings=settings, crosswalks=load_crosswalks(mappings),
+                            rdf_sources=load_rdf_sources(mappings))
         service = CatalogueService.open(settings, profile, sources=set(pipeline.registry.sources))
         catalogue = service.catalogue("cl")
         body = generate(records=args.records, seed=9)[1].body

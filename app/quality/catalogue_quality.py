@@ -11,56 +11,32 @@ day. The clock is injected (tests fix it).
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import secrets
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import orjson
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
+from rdflib import URIRef
 
 from app.catalogue.definitions import Catalogue
 from app.catalogue.service import LANGS, CatalogueService
 from app.errors import NotFoundError
-from app.i18n import text
-from app.net.client import SafeClient
 from app.quality.aggregate import DatasetEntry, aggregate
 from app.quality.history import LinkRun, QualityStore, Stamp, StoredQuality
 from app.quality.indicators import RecordIndex
-from app.quality.linkcheck import LinkChecker, LinkPolicy, is_due
-from app.quality.models import CatalogueQuality, HistoryPoint
-from app.quality.safe_fetch import SafeFetch, link_http_policy
+from app.quality.linkcheck import LinkPolicy
+from app.quality.linkruns import LinkRuns, link_policy, link_urls
+from app.quality.models import CatalogueQuality
 from app.quality.score import Scorer
 from app.rdf.terms import to_rdflib
-from app.settings import Settings
 
 logger = logging.getLogger("puente.quality")
 Clock = Callable[[], datetime]
-_LINK_PREDICATES = ("<http://www.w3.org/ns/dcat#accessURL>", "<http://www.w3.org/ns/dcat#downloadURL>")
-_PREF_LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
 DASHBOARD_FIRST = ("co", "cl", "mx", "es")   # the four countries, in the order the dashboard compares them
-
-
-def link_policy(settings: Settings) -> LinkPolicy:
-    """The link-check policy of the settings (PUENTE_LINKCHECK_*)."""
-    return LinkPolicy(timeout_s=settings.linkcheck_timeout_s,
-                      recheck_after=timedelta(hours=settings.linkcheck_recheck_hours),
-                      per_host=settings.linkcheck_per_host, concurrency=settings.linkcheck_concurrency)
-
-
-def link_urls(lines: Iterable[str]) -> list[str]:
-    """The access and download URLs in a record's N-Triples lines, each once."""
-    found: dict[str, None] = {}
-    for line in lines:
-        parts = line.split(" ", 2)
-        if len(parts) == 3 and parts[1] in _LINK_PREDICATES and parts[2].startswith("<"):
-            found[parts[2][1:parts[2].index(">")]] = None
-    return list(found)
 
 
 @dataclass(frozen=True)
@@ -84,10 +60,7 @@ class CatalogueQualityService:
         self.policy = policy
         self.lang = lang
         self._locks: dict[str, threading.Lock] = {cid: threading.Lock() for cid in catalogue.catalogues}
-        self._runs_lock = threading.Lock()
-        self._active_runs: dict[str, str] = {}
-        self._threads: list[threading.Thread] = []
-        self._closed = threading.Event()
+        self.links = LinkRuns(catalogue, store=store, clock=clock, policy=policy, after=self.refresh)
 
     @classmethod
     def open(cls, catalogue: CatalogueService, *, clock: Clock) -> CatalogueQualityService:
@@ -101,9 +74,7 @@ class CatalogueQualityService:
                    lang=settings.default_lang)
 
     def close(self) -> None:
-        self._closed.set()
-        for thread in list(self._threads):
-            thread.join(timeout=self.policy.timeout_s + 5)
+        self.links.close()
         self.store.close()
 
     # ------------------------------------------------------------------------------------------ scoring
@@ -194,185 +165,11 @@ class CatalogueQualityService:
     # ------------------------------------------------------------------------------------------ link checks
 
     def start_linkcheck(self, catalogue_id: str, *, reason: str = "request") -> LinkRun:
-        """Check the catalogue's access and download URLs in the background; a run already under way is answered
-        instead of a second one."""
-        found = self._known(catalogue_id)
-        with self._runs_lock:
-            running = self._active_runs.get(found.id)
-            if running is not None:
-                current = self.store.run(found.id, running)
-                if current is not None and current.status in ("queued", "running"):
-                    return current
-            run_id = secrets.token_hex(8)
-            self.store.create_run(run_id, found.id, reason=reason, created=self.clock().isoformat())
-            self._active_runs[found.id] = run_id
-            thread = threading.Thread(target=self._run_links, args=(found.id, run_id), daemon=True,
-                                      name=f"linkcheck-{found.id}")
-            self._threads = [t for t in self._threads if t.is_alive()] + [thread]
-            thread.start()
-        run = self.store.run(found.id, run_id)
-        assert run is not None
-        return run
+        """Check the catalogue's access and download URLs in the background (a run under way is answered)."""
+        return self.links.start(catalogue_id, reason=reason)
 
     def linkcheck(self, catalogue_id: str, run_id: str) -> LinkRun:
-        found = self._known(catalogue_id)
-        run = self.store.run(found.id, run_id[:64])
-        if run is None:
-            raise NotFoundError(text("detail.unknown_linkcheck", id=run_id[:64], catalogue=found.id))
-        return run
-
-    def _catalogue_urls(self, catalogue_id: str) -> dict[str, list[str]]:
-        urls: dict[str, list[str]] = {}
-        for entries in self.catalogue.export_rows(catalogue_id):
-            for entry in entries:
-                for url in link_urls(entry.lines):
-                    urls.setdefault(url, []).append(entry.row.id)
-        return urls
-
-    def _run_links(self, catalogue_id: str, run_id: str) -> None:
-        try:
-            self.store.update_run(run_id, status="running", started=self.clock().isoformat())
-            urls = self._catalogue_urls(catalogue_id)
-            self.store.update_run(run_id, total=len(urls), urls=urls)
-            asyncio.run(self._check(run_id, list(urls)))
-            self.store.bump_links_generation(catalogue_id)
-            self.store.update_run(run_id, status="done", finished=self.clock().isoformat())
-            if not self._closed.is_set():
-                self.refresh(catalogue_id)  # reachability feeds the accessibility indicators now
-        except Exception as error:  # a run fails alone; the service goes on
-            logger.exception("link-check run %s of %s failed", run_id, catalogue_id)
-            self.store.update_run(run_id, status="failed", error=str(error)[:500], finished=self.clock().isoformat())
-
-    async def _check(self, run_id: str, urls: Sequence[str]) -> None:
-        settings = self.catalogue.settings
-        fetch = SafeFetch(SafeClient(link_http_policy(settings, self.policy)), threads=self.policy.concurrency)
-        try:
-            checker = LinkChecker(fetch, clock=self.clock, policy=self.policy)
-            cached = self.store.links(urls)
-            now = self.clock()
-            due = [url for url in urls if is_due(cached.get(url), now=now, policy=self.policy)]
-            done = len(urls) - len(due)
-            self.store.update_run(run_id, done=done, reused=done)
-
-            async def one(url: str) -> None:
-                nonlocal done
-                if self._closed.is_set():
-                    return
-                self.store.save_link(await checker.check(url))
-                done += 1
-                self.store.update_run(run_id, done=done)
-
-            await asyncio.gather(*(one(url) for url in due))
-        finally:
-            fetch.close()
+        return self.links.get(catalogue_id, run_id)
 
     def run_answer(self, run: LinkRun, *, results: bool = True) -> dict[str, object]:
-        """A run as the API shows it: progress, counts, and each URL's last check with the datasets giving it."""
-        answer: dict[str, object] = {"id": run.id, "catalogue": run.catalogue, "status": run.status,
-                                     "reason": run.reason, "created": run.created, "started": run.started,
-                                     "finished": run.finished, "total": run.total, "done": run.done,
-                                     "reused": run.reused, "error": run.error}
-        if results:
-            checks = self.store.links(run.urls)
-            rows = []
-            for url, datasets in run.urls.items():
-                check = checks.get(url)
-                rows.append({"url": url, "datasets": datasets,
-                             **({"status": check.status, "reachable": check.reachable, "method": check.method,
-                                 "error": check.error, "checked_at": check.checked_at.isoformat()} if check else
-                                {"status": None, "reachable": None, "method": None, "error": None,
-                                 "checked_at": None})})
-            answer["counts"] = {"reachable": sum(1 for r in rows if r["reachable"] is True),
-                                "unreachable": sum(1 for r in rows if r["reachable"] is False),
-                                "unchecked": sum(1 for r in rows if r["reachable"] is None)}
-            answer["results"] = rows
-        return answer
-
-
-class CatalogueQualitySource:
-    """The dashboard's QualitySource backed by the catalogue: each catalogue's aggregate of today (computed when
-    stale) and the kept history."""
-
-    def __init__(self, quality: CatalogueQualityService) -> None:
-        self.quality = quality
-
-    def aggregates(self) -> Sequence[CatalogueQuality]:
-        return [self.quality.refresh(cid).aggregate for cid in self.quality.shown_catalogues()]
-
-    def history(self) -> Sequence[HistoryPoint]:
-        return self.quality.store.history(self.quality.shown_catalogues())
-
-    def titles(self, lang: str) -> dict[str, str]:
-        """Each catalogue's name in `lang` (the page's language): its country's name from the EU country table
-        (short enough for a chart's labels), or its title where two catalogues share a country."""
-        catalogues = self.quality.catalogue.catalogues
-        countries = [found.country_iri for found in catalogues.values()]
-        names = {}
-        for cid, found in catalogues.items():
-            country = _label(self.quality.catalogue, found.country_iri, lang)
-            names[cid] = country if country and countries.count(found.country_iri) == 1 else found.title(lang)
-        return names
-
-
-def _label(catalogue: CatalogueService, iri: str, lang: str) -> str | None:
-    """A vocabulary IRI's skos:prefLabel in `lang` (else Spanish) from what the catalogue knows of it."""
-    labels: dict[str, str] = {}
-    prefix = f"<{iri}> <{_PREF_LABEL}> "
-    for line in catalogue.knowledge.lines([f"<{iri}>"]):
-        if line.startswith(prefix):
-            term = Graph().parse(data=line, format="nt").value(URIRef(iri), URIRef(_PREF_LABEL))
-            if term is not None:
-                labels[getattr(term, "language", None) or ""] = str(term)
-    return labels.get(lang) or labels.get("es") or labels.get("")
-
-
-class QualityRefresher:
-    """A background thread: every `poll_s` seconds, refreshes the catalogues written since its last look (and all
-    of them when the day changed); after a write, starts a link-check run when `linkcheck_after_publish`."""
-
-    def __init__(self, quality: CatalogueQualityService, *, poll_s: float, linkcheck_after_publish: bool) -> None:
-        self.quality = quality
-        self.poll_s = poll_s
-        self.linkcheck_after_publish = linkcheck_after_publish
-        self._seen: dict[str, int] = {}
-        self._day = ""
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._loop, daemon=True, name="quality-refresher")
-
-    def start(self) -> None:
-        """Note where each catalogue's changes stand (a write from now on is seen), then start looking."""
-        for cid in self.quality.catalogue.catalogues:
-            self._seen[cid] = self._last_change(cid)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=30)
-
-    def _last_change(self, catalogue_id: str) -> int:
-        row = self.quality.catalogue.index.reader.execute("SELECT max(seq) FROM changes WHERE catalogue = ?",
-                                                          (catalogue_id,)).fetchone()
-        return int(row[0] or 0)
-
-    def tick(self) -> list[str]:
-        """One look: the catalogues refreshed."""
-        day = self.quality.clock().date().isoformat()
-        new_day, self._day = day != self._day, day
-        refreshed = []
-        for cid in self.quality.catalogue.catalogues:
-            last = self._last_change(cid)
-            written = cid in self._seen and last != self._seen[cid]
-            if new_day or written or cid not in self._seen:
-                self.quality.refresh(cid)
-                refreshed.append(cid)
-            if written and self.linkcheck_after_publish:
-                self.quality.start_linkcheck(cid, reason="publish")
-            self._seen[cid] = last
-        return refreshed
-
-    def _loop(self) -> None:
-        while not self._stop.wait(self.poll_s):
-            try:
-                self.tick()
-            except Exception:  # the next look tries again
-                logger.exception("quality refresh failed")
+        return self.links.answer(run, results=results)

@@ -12,11 +12,12 @@ import pytest
 from rdflib import Graph, URIRef
 
 from app.net.client import HttpPolicy, SafeClient
-from app.quality.catalogue_quality import CatalogueQualityService, QualityRefresher
+from app.quality.catalogue_quality import CatalogueQualityService
 from app.quality.dqv import dqv_to_catalogue_values, dqv_to_dataset
 from app.quality.linkcheck import LinkChecker, LinkPolicy
 from app.quality.metrics import load_metrics
 from app.quality.models import CatalogueQuality, DatasetQuality
+from app.quality.refresher import QualityRefresher
 from app.quality.safe_fetch import SafeFetch
 from app.settings import Settings
 from tests.quality.catalogue_data import (
