@@ -138,6 +138,16 @@ class CatalogueQualityService:
     def refresh_all(self) -> list[RefreshResult]:
         return [self.refresh(cid) for cid in self.catalogue.catalogues]
 
+    def current(self, catalogue_id: str) -> CatalogueQuality:
+        """The catalogue's aggregate for a page: brought up to date, unless a refresh is already under way (the
+        day's first rescoring of a large catalogue takes minutes): then the last one kept, dated by checked_at."""
+        found = self._known(catalogue_id)
+        kept = self.store.catalogue(found.id)
+        lock = self._locks.setdefault(found.id, threading.Lock())
+        if kept is not None and lock.locked():
+            return kept
+        return self.refresh(found.id).aggregate
+
     def catalogue_quality(self, catalogue_id: str) -> CatalogueQuality:
         """GET /catalogues/{cc}/quality (404 unknown catalogue)."""
         return self.refresh(catalogue_id).aggregate

@@ -26,7 +26,7 @@ class CatalogueQualitySource:
         self.quality = quality
 
     def aggregates(self) -> Sequence[CatalogueQuality]:
-        return [self.quality.refresh(cid).aggregate for cid in self.quality.shown_catalogues()]
+        return [self.quality.current(cid) for cid in self.quality.shown_catalogues()]
 
     def history(self) -> Sequence[HistoryPoint]:
         return self.quality.store.history(self.quality.shown_catalogues())

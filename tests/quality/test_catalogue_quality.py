@@ -255,3 +255,10 @@ def test_the_setting_checks_links_after_publishing(tmp_path_factory: pytest.Temp
         assert run["counts"] == {"reachable": 0, "unreachable": 1, "unchecked": 0}
         quality = running.get("/catalogues/co/datasets/b/quality").json()
         assert quality["dimensions"]["accessibility"]["indicators"]["access_url_reachable"] == 0
+
+
+def test_the_dashboard_does_not_wait_for_a_refresh_under_way(puente: Puente) -> None:
+    service = quality(puente)
+    kept = service.store.catalogue("co")
+    with service._locks["co"]:   # a long rescoring holds the catalogue (the day's first, on a large one)
+        assert service.current("co") == kept
