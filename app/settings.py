@@ -99,6 +99,16 @@ class Settings(BaseSettings):
     store: Literal["oxigraph"] = Field(default="oxigraph", description="The RDF store behind the catalogue.")
     catalogues: list[CatalogueSpec] = Field(
         default_factory=list, description="More catalogues (or changes to the built-in co, cl, mx, es), as JSON.")
+    # quality of the catalogue (issue 18)
+    quality_poll_s: float = Field(default=10.0, ge=0, description=(
+        "Seconds between background looks for catalogue writes to score (and the daily rescoring); 0: off."))
+    linkcheck_after_publish: bool = Field(default=False, description=(
+        "Check a catalogue's access and download URLs in the background after each write to it."))
+    linkcheck_timeout_s: float = Field(default=10.0, gt=0, description="Longest wait for one link's answer.")
+    linkcheck_recheck_hours: float = Field(default=168.0, ge=0, description=(
+        "A link's last check is reused for this many hours (default a week)."))
+    linkcheck_per_host: int = Field(default=2, ge=1, le=16, description="Link checks at once to one host.")
+    linkcheck_concurrency: int = Field(default=16, ge=1, le=64, description="Link checks at once in all.")
 
 
 @lru_cache(maxsize=1)
