@@ -21,7 +21,7 @@ from app.api.routes import admin, catalogues, convert, dashboard, health, page, 
 from app.catalogue.service import CatalogueService
 from app.crosswalk.loader import load_crosswalks
 from app.crosswalk.rdf_source import load_rdf_sources
-from app.errors import CatalogueUnavailableError
+from app.errors import CatalogueUnavailableError, StoreError
 from app.pipeline.run import Pipeline
 from app.profile.loader import load_profile
 from app.quality.dashboard import QualitySource, StaticQualitySource
@@ -80,7 +80,7 @@ def create_app(settings: Settings | None = None, *, quality_source: QualitySourc
         try:  # opened after the workers started: they never hold the store
             app.state.catalogue = CatalogueService.open(
                 settings, loaded, sources=set(app.state.pipeline.registry.sources), holder="puente serve")
-        except CatalogueUnavailableError as error:  # another process holds the data folder: serve the rest
+        except (CatalogueUnavailableError, StoreError) as error:  # folder held, or store down: serve the rest
             app.state.catalogue_error = error.detail
             logging.getLogger("puente.catalogue").error("catalogue unavailable: %s", error)
         try:

@@ -8,6 +8,7 @@ Protocol) with digest authentication as dba.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -138,6 +139,37 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
+
+
+def graphs(server: Virtuoso, *, page: int = 200) -> set[str]:
+    """Every graph holding a triple (keyset pages: a page cut by the server's row cap only means one more page)."""
+    import httpx
+
+    found: set[str] = set()
+    last = ""
+    while True:
+        query = ("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STR(?g) > " + json.dumps(last) +
+                 f") }} ORDER BY STR(?g) LIMIT {page}")
+        answer = httpx.post(server.query_url, data={"query": query}, timeout=60,
+                            headers={"Accept": "application/sparql-results+json"})
+        answer.raise_for_status()
+        names = [row["g"]["value"] for row in answer.json()["results"]["bindings"]]
+        if not names:
+            return found
+        found.update(names)
+        last = max(names)
+
+
+def clear(server: Virtuoso, *, keep: set[str]) -> None:
+    """Drop every graph but `keep` (Virtuoso's own graphs, listed right after it started): a clean state."""
+    import httpx
+
+    gone = sorted(graphs(server) - keep)
+    for start in range(0, len(gone), 200):
+        update = " ;\n".join(f"DROP SILENT GRAPH <{name}>" for name in gone[start:start + 200])
+        answer = httpx.post(server.update_url, data={"update": update}, auth=httpx.DigestAuth(USER, PASSWORD),
+                            timeout=120)
+        answer.raise_for_status()
 
 
 if __name__ == "__main__":  # python -m bench.virtuoso: start one and keep it up until Ctrl-C

@@ -14,7 +14,7 @@ from rdflib.compare import isomorphic
 
 from app.catalogue import canonical, ntriples
 from app.catalogue.definitions import catalogues, load_specs
-from app.catalogue.graphstore import OxigraphStore
+from app.catalogue.graphstore import open_store
 from app.catalogue.identifiers import check_id, safe_id
 from app.catalogue.knowledge import Knowledge
 from app.catalogue.prepare import RECORD_CLASSES, Job, prepare_task
@@ -29,6 +29,9 @@ from app.runtime.batch import share_out
 from app.settings import REPO_ROOT, CatalogueSpec, Settings
 from bench.corpus import generate
 from tests.conftest import CASES
+from tests.stores import BOTH
+
+STORES = BOTH  # the store tests run on pyoxigraph and on Virtuoso
 
 # ---------------------------------------------------------------------------------------------- identifiers
 
@@ -160,8 +163,8 @@ def test_settings_add_and_replace_catalogues() -> None:
 # ---------------------------------------------------------------------------------------------- store, index
 
 
-def test_store_replaces_graphs_atomically_and_reads_them_back(tmp_path: Path) -> None:
-    store = OxigraphStore(tmp_path / "store")
+def test_store_replaces_graphs_atomically_and_reads_them_back(tmp_path: Path, store_settings: dict[str, str]) -> None:
+    store = open_store(Settings(data_dir=tmp_path, **store_settings), tmp_path / "store")
     store.replace({"http://x/g1": ['<http://x/a> <http://x/p> "1" .', "<http://x/a> <http://x/q> _:b1 ."],
                    "http://x/g2": ['<http://x/b> <http://x/p> "2" .']}, fresh=True)
     store.replace({"http://x/g1": ['<http://x/a> <http://x/p> "one" .']})
@@ -192,8 +195,8 @@ def _publish(service: CatalogueService, pipeline: Pipeline, body: bytes, media_t
     service.publish_document(catalogue, shares, who="test")
 
 
-def test_a_lost_index_is_rebuilt_from_the_store(tmp_path: Path, pipeline: Pipeline) -> None:
-    settings = Settings(data_dir=tmp_path)
+def test_a_lost_index_is_rebuilt_from_the_store(tmp_path: Path, pipeline: Pipeline, store_settings: dict[str, str]) -> None:
+    settings = Settings(data_dir=tmp_path, **store_settings)
     service = CatalogueService.open(settings, pipeline.profile)
     _publish(service, pipeline, generate(records=60, seed=2)[0].body, "application/json", "co")
     deleted = service.page("co", size=1).rows[0].row.id
@@ -221,9 +224,9 @@ def _graph(lines: set[str]) -> Graph:
     return Graph().parse(data="\n".join(sorted(lines)), format="nt")
 
 
-def test_a_write_the_index_missed_is_indexed_on_open(tmp_path: Path, pipeline: Pipeline) -> None:
+def test_a_write_the_index_missed_is_indexed_on_open(tmp_path: Path, pipeline: Pipeline, store_settings: dict[str, str]) -> None:
     """A kill between the store write and the index write: the index is behind the store; opening catches up."""
-    settings = Settings(data_dir=tmp_path)
+    settings = Settings(data_dir=tmp_path, **store_settings)
     service = CatalogueService.open(settings, pipeline.profile)
     body = json.loads((CASES / "co" / "etwv-wj8f-pueblos-indigenas" / "input.json").read_bytes())
     _publish(service, pipeline, json.dumps(body).encode(), "application/json", "co")
@@ -247,10 +250,10 @@ def test_a_write_the_index_missed_is_indexed_on_open(tmp_path: Path, pipeline: P
     again.close()
 
 
-def test_one_writer_per_data_folder(tmp_path: Path, pipeline: Pipeline) -> None:
+def test_one_writer_per_data_folder(tmp_path: Path, pipeline: Pipeline, store_settings: dict[str, str]) -> None:
     from app.errors import CatalogueUnavailableError
 
-    settings = Settings(data_dir=tmp_path)
+    settings = Settings(data_dir=tmp_path, **store_settings)
     first = CatalogueService.open(settings, pipeline.profile, holder="first holder")
     with pytest.raises(CatalogueUnavailableError) as refused:
         CatalogueService.open(settings, pipeline.profile)
