@@ -97,9 +97,9 @@ class Settings(BaseSettings):
     admin_token: SecretStr = Field(default=SecretStr(""),
                                    description="Bearer token of the admin routes (/admin/...); empty: admin off.")
     store: Literal["oxigraph", "sparql"] = Field(
-        default="oxigraph", description="The RDF store behind the catalogue: oxigraph (embedded) or sparql (a SPARQL "
-                                        "1.1 + Graph Store Protocol server such as Virtuoso, set by the PUENTE_SPARQL_* "
-                                        "and PUENTE_GSP_URL settings).")
+        default="oxigraph",
+        description="The RDF store behind the catalogue: oxigraph (embedded) or sparql (a SPARQL 1.1 + Graph Store "
+                    "Protocol server such as Virtuoso, set by the PUENTE_SPARQL_* and PUENTE_GSP_URL settings).")
     # The SPARQL server behind the catalogue (PUENTE_STORE=sparql): chosen by the operator, so not SSRF-guarded.
     sparql_query_url: str = Field(default="", description="Its SPARQL query endpoint (Virtuoso: .../sparql).")
     sparql_update_url: str = Field(default="", description="Its SPARQL Update endpoint (Virtuoso: .../sparql-auth).")
@@ -113,6 +113,9 @@ class Settings(BaseSettings):
     sparql_page_rows: int = Field(default=5_000, ge=10, le=1_000_000,
                                   description="Rows asked for per page when reading the store (keep below the "
                                               "server's own cap, Virtuoso's ResultSetMaxRows).")
+    sparql_server_max_rows: int = Field(default=10_000, ge=1,
+                                        description="The server's own row cap (Virtuoso's ResultSetMaxRows): a /sparql "
+                                                    "graph answer that reaches it is marked as cut.")
     sparql_write_threads: int = Field(default=4, ge=1, le=32, description="Graph Store writes sent at once.")
     # The public /sparql endpoint (either store).
     sparql_timeout_s: float = Field(default=30.0, gt=0, description="Longest a /sparql query may run (503 after).")

@@ -36,6 +36,7 @@ class Virtuoso:
     base: str
     pid: int
     folder: Path
+    result_rows: int = 10_000  # its ResultSetMaxRows
 
     @property
     def query_url(self) -> str:
@@ -53,7 +54,8 @@ class Virtuoso:
         """Puente's environment variables for this server."""
         return {"PUENTE_STORE": "sparql", "PUENTE_SPARQL_QUERY_URL": self.query_url,
                 "PUENTE_SPARQL_UPDATE_URL": self.update_url, "PUENTE_GSP_URL": self.gsp_url,
-                "PUENTE_SPARQL_USER": USER, "PUENTE_SPARQL_PASSWORD": PASSWORD}
+                "PUENTE_SPARQL_USER": USER, "PUENTE_SPARQL_PASSWORD": PASSWORD,
+                "PUENTE_SPARQL_SERVER_MAX_ROWS": str(self.result_rows)}
 
 
 def available() -> str | None:
@@ -125,7 +127,7 @@ def running_virtuoso(*, result_rows: int = 10_000, query_seconds: int = 60,
     base = f"http://127.0.0.1:{http_port}"
     try:
         _wait(base, process, folder / "virtuoso.log", seconds=start_seconds)
-        yield Virtuoso(base=base, pid=process.pid, folder=folder)
+        yield Virtuoso(base=base, pid=process.pid, folder=folder, result_rows=result_rows)
     finally:
         _stop(process)
         shutil.rmtree(folder, ignore_errors=True)

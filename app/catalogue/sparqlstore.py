@@ -104,19 +104,25 @@ class SparqlStore:
     def _failed(self, url: str, reason: str) -> StoreError:
         return StoreError(text("detail.store_failed", url=url, reason=reason[:500]))
 
-    def _send(self, client: httpx.Client, method: str, url: str, **kwargs: Any) -> httpx.Response:
+    def _send(self, client: httpx.Client, method: str, url: str, *, check: bool = True,
+              **kwargs: Any) -> httpx.Response:
         try:
             answer = client.request(method, url, **kwargs)
+        except httpx.TimeoutException as error:
+            raise self._failed(url, f"no answer within {self.endpoints.timeout_s:g} s ({type(error).__name__})"
+                               ) from error
         except httpx.HTTPError as error:
             raise self._failed(url, f"{type(error).__name__}: {error}") from error
-        if answer.status_code >= 400 and not (method == "DELETE" and answer.status_code == 404):
+        if check and answer.status_code >= 400:
             raise self._failed(url, f"HTTP {answer.status_code}: {answer.text[:400].strip()}")
         return answer
 
-    def query(self, query: str, *, accept: str, timeout_s: float | None = None) -> httpx.Response:
-        """Run a read-only query (already inspected by the caller) and give the server's answer as it is."""
-        return self._send(self.reader, "POST", self.endpoints.query_url, data={"query": query},
-                          headers={"Accept": accept},
+    def query(self, query: str, *, accept: str, timeout_s: float | None = None, check: bool = True,
+              params: dict[str, str] | None = None) -> httpx.Response:
+        """Run a read-only query (Puente's own, or a reader's already inspected) and give the server's answer as
+        it is (`check`: an error status raises StoreError)."""
+        return self._send(self.reader, "POST", self.endpoints.query_url, data={"query": query, **(params or {})},
+                          headers={"Accept": accept}, check=check,
                           timeout=timeout_s if timeout_s is not None else self.endpoints.timeout_s)
 
     def _rows(self, query: str) -> tuple[list[dict[str, str]], bool]:

@@ -82,7 +82,10 @@ def inspect_query(query: str, *, max_chars: int) -> CheckedQuery:
     try:
         tree = parseQuery(query)
     except Exception as broken:  # pyparsing raises its own hierarchy; every failure is a syntax error for the client
-        raise InputError(text("detail.sparql_syntax", message=str(broken)[:300]), field="query") from broken
+        line, column = getattr(broken, "lineno", None), getattr(broken, "col", None)  # pyparsing's position
+        raise InputError(text("detail.sparql_syntax", message=str(broken)[:300]), field="query",
+                         line=line if isinstance(line, int) else None,
+                         column=column if isinstance(column, int) else None) from broken
     names = _tree_names(tree)
     if names & {"ServiceGraphPattern", "Load"}:
         raise InputError(text("detail.sparql_refused", keywords="SERVICE"), field="query")

@@ -14,6 +14,9 @@ from rdflib.namespace import Namespace
 
 from bench.corpus import generate
 from tests.catalogue.conftest import JSON, Server
+from tests.stores import BOTH
+
+STORES = BOTH  # every test here runs on pyoxigraph and on Virtuoso
 
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 N = 300

@@ -195,7 +195,8 @@ def _publish(service: CatalogueService, pipeline: Pipeline, body: bytes, media_t
     service.publish_document(catalogue, shares, who="test")
 
 
-def test_a_lost_index_is_rebuilt_from_the_store(tmp_path: Path, pipeline: Pipeline, store_settings: dict[str, str]) -> None:
+def test_a_lost_index_is_rebuilt_from_the_store(tmp_path: Path, pipeline: Pipeline,
+        store_settings: dict[str, str]) -> None:
     settings = Settings(data_dir=tmp_path, **store_settings)
     service = CatalogueService.open(settings, pipeline.profile)
     _publish(service, pipeline, generate(records=60, seed=2)[0].body, "application/json", "co")
@@ -224,7 +225,8 @@ def _graph(lines: set[str]) -> Graph:
     return Graph().parse(data="\n".join(sorted(lines)), format="nt")
 
 
-def test_a_write_the_index_missed_is_indexed_on_open(tmp_path: Path, pipeline: Pipeline, store_settings: dict[str, str]) -> None:
+def test_a_write_the_index_missed_is_indexed_on_open(tmp_path: Path, pipeline: Pipeline,
+        store_settings: dict[str, str]) -> None:
     """A kill between the store write and the index write: the index is behind the store; opening catches up."""
     settings = Settings(data_dir=tmp_path, **store_settings)
     service = CatalogueService.open(settings, pipeline.profile)
@@ -250,7 +252,8 @@ def test_a_write_the_index_missed_is_indexed_on_open(tmp_path: Path, pipeline: P
     again.close()
 
 
-def test_one_writer_per_data_folder(tmp_path: Path, pipeline: Pipeline, store_settings: dict[str, str]) -> None:
+def test_one_writer_per_data_folder(tmp_path: Path, pipeline: Pipeline,
+        store_settings: dict[str, str]) -> None:
     from app.errors import CatalogueUnavailableError
 
     settings = Settings(data_dir=tmp_path, **store_settings)
