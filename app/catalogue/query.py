@@ -152,8 +152,8 @@ def run_embedded(pipeline: object, body: bytes, store_path: str, media_type: str
         results = store.query(query, use_default_graph_as_union=True)
     except SyntaxError as error:  # what rdflib's parser let through and pyoxigraph's does not
         raise InputError(text("detail.sparql_syntax", message=str(error)[:300]), field="query") from error
-    if isinstance(results, bool):
-        return Answer(write_boolean(results, kind=RESULT_TYPES[media_type]), media_type, 1, False)
+    if isinstance(results, ox.QueryBoolean):
+        return Answer(write_boolean(bool(results), kind=RESULT_TYPES[media_type]), media_type, 1, False)
     if isinstance(results, ox.QueryTriples):
         data, count, cut = write_graph(results, media_type=media_type, max_rows=max_rows)
         return Answer(data, media_type, count, cut)
