@@ -146,12 +146,19 @@ def write_graph(triples: Iterable[ox.Triple], *, media_type: str, max_rows: int,
 def run_embedded(pipeline: object, body: bytes, store_path: str, media_type: str, max_rows: int) -> Answer:
     """A worker job (app/runtime): the query (`body`, UTF-8) on the embedded store opened read-only."""
     del pipeline
-    store = ox.Store.read_only(store_path)
-    query = body.decode("utf-8")
     try:
-        results = store.query(query, use_default_graph_as_union=True)
+        return _embedded(body.decode("utf-8"), store_path, media_type, max_rows)
     except SyntaxError as error:  # what rdflib's parser let through and pyoxigraph's does not
         raise InputError(text("detail.sparql_syntax", message=str(error)[:300]), field="query") from error
+    except OSError as error:  # the store's files moved under a read-only view (a compaction): the client may retry
+        raise StoreError(text("detail.store_failed", url=store_path, reason=str(error)[:300])) from error
+    except (ValueError, RuntimeError) as error:  # pyoxigraph's evaluation errors are about the query
+        raise InputError(text("detail.sparql_syntax", message=str(error)[:300]), field="query") from error
+
+
+def _embedded(query: str, store_path: str, media_type: str, max_rows: int) -> Answer:
+    store = ox.Store.read_only(store_path)
+    results = store.query(query, use_default_graph_as_union=True)
     if isinstance(results, ox.QueryBoolean):
         return Answer(write_boolean(bool(results), kind=RESULT_TYPES[media_type]), media_type, 1, False)
     if isinstance(results, ox.QueryTriples):
@@ -192,7 +199,7 @@ def run_remote(store: SparqlStore, query: str, *, form: str, media_type: str, ma
     accept = "application/n-triples" if graph else "application/sparql-results+json"
     answer = store.query(query, accept=accept, timeout_s=timeout_s + 5, check=False,
                          params={"timeout": str(int(timeout_s * 1000))})
-    message = answer.text[:600] if answer.status_code >= 400 else ""
+    message = answer.text[:2000].split("SPARQL query:")[0] if answer.status_code >= 400 else ""  # not the echo
     if "x-sql-state" in answer.headers or "exceeds the limit" in message or "timeout" in message.lower():
         raise QueryTimeoutError(text("detail.sparql_timeout", seconds=f"{timeout_s:g}"))
     if answer.status_code == 400:  # the server's dialect refused what the inspection accepted
