@@ -17,19 +17,8 @@ from app.api.errors import install_error_handlers
 from app.api.hygiene import HygieneMiddleware
 from app.api.limits import BodyLimitMiddleware, TimeLimitMiddleware
 from app.api.result_store import ResultStore
-from app.api.routes import (
-    admin,
-    catalogues,
-    convert,
-    dashboard,
-    health,
-    page,
-    profile,
-    sources,
-    sparql,
-    validate,
-    vocabularies,
-)
+from app.api.routes import admin, catalogues, convert, dashboard, health, page, profile, sources, validate, vocabularies
+from app.api.routes import sparql as sparql_routes
 from app.catalogue.service import CatalogueService
 from app.crosswalk.loader import load_crosswalks
 from app.crosswalk.rdf_source import load_rdf_sources
@@ -109,7 +98,7 @@ def create_app(settings: Settings | None = None, *, quality_source: QualitySourc
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, default_lang=settings.default_lang)
     app.add_middleware(HygieneMiddleware, post_origins=frozenset(settings.cors_post_origins.split()))
     for router in (page.router, health.router, profile.router, vocabularies.router, sources.router, validate.router,
-                   convert.router, dashboard.router, catalogues.router, admin.router, sparql.router):
+                   convert.router, dashboard.router, catalogues.router, admin.router, sparql_routes.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=Path(__file__).resolve().parent / "static"), name="static")
     return app
