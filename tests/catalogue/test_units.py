@@ -305,3 +305,25 @@ def test_an_unusable_data_folder_is_named_and_the_rest_of_the_service_runs(tmp_p
         assert client.get("/health").status_code == 200
         answer = client.get("/catalogues/co")
         assert answer.status_code == 503 and str(blocker) in answer.json()["detail"]
+
+
+def test_a_sparql_store_that_does_not_answer_is_named_and_the_rest_of_the_service_runs(tmp_path: Path,
+                                                                                     profile: Profile) -> None:
+    from fastapi.testclient import TestClient
+
+    from app.errors import StoreError
+    from app.main import create_app
+    from bench.server import free_port
+
+    with pytest.raises(StoreError) as unset:
+        CatalogueService.open(Settings(data_dir=tmp_path / "a", store="sparql"), profile)
+    assert "PUENTE_GSP_URL" in str(unset.value)
+    dead = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    settings = Settings(data_dir=tmp_path / "b", store="sparql", sparql_query_url=f"{dead}/sparql",
+                        sparql_update_url=f"{dead}/sparql-auth", gsp_url=f"{dead}/gsp", sparql_http_timeout_s=5,
+                        workers=0)
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/health").status_code == 200
+        for path in ("/catalogues/co", "/sparql?query=ASK%7B%7D"):
+            answer = client.get(path)
+            assert answer.status_code == 503 and f"{dead}/sparql" in answer.json()["detail"], answer.text
