@@ -19,10 +19,11 @@ from app.api.limits import BodyLimitMiddleware, TimeLimitMiddleware
 from app.api.result_store import ResultStore
 from app.api.routes import admin, catalogues, convert, dashboard, health, page, profile, sources, validate, vocabularies
 from app.api.routes import quality as quality_routes
+from app.api.routes import sparql as sparql_routes
 from app.catalogue.service import CatalogueService
 from app.crosswalk.loader import load_crosswalks
 from app.crosswalk.rdf_source import load_rdf_sources
-from app.errors import CatalogueUnavailableError
+from app.errors import CatalogueUnavailableError, StoreError
 from app.pipeline.run import Pipeline
 from app.profile.loader import load_profile
 from app.quality.catalogue_quality import CatalogueQualityService
@@ -84,7 +85,7 @@ def create_app(settings: Settings | None = None, *, quality_source: QualitySourc
         try:  # opened after the workers started: they never hold the store
             app.state.catalogue = CatalogueService.open(
                 settings, loaded, sources=set(app.state.pipeline.registry.sources), holder="puente serve")
-        except CatalogueUnavailableError as error:  # another process holds the data folder: serve the rest
+        except (CatalogueUnavailableError, StoreError) as error:  # folder held, or store down: serve the rest
             app.state.catalogue_error = error.detail
             logging.getLogger("puente.catalogue").error("catalogue unavailable: %s", error)
         app.state.catalogue_quality, refresher = None, None
@@ -114,7 +115,8 @@ def create_app(settings: Settings | None = None, *, quality_source: QualitySourc
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, default_lang=settings.default_lang)
     app.add_middleware(HygieneMiddleware, post_origins=frozenset(settings.cors_post_origins.split()))
     for router in (page.router, health.router, profile.router, vocabularies.router, sources.router, validate.router,
-                   convert.router, dashboard.router, quality_routes.router, catalogues.router, admin.router):
+                   convert.router, dashboard.router, quality_routes.router, catalogues.router, admin.router,
+                   sparql_routes.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=Path(__file__).resolve().parent / "static"), name="static")
     return app

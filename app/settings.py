@@ -96,7 +96,32 @@ class Settings(BaseSettings):
                            description="Folder of the harmonised catalogue (RDF store, index, tokens, audit log).")
     admin_token: SecretStr = Field(default=SecretStr(""),
                                    description="Bearer token of the admin routes (/admin/...); empty: admin off.")
-    store: Literal["oxigraph"] = Field(default="oxigraph", description="The RDF store behind the catalogue.")
+    store: Literal["oxigraph", "sparql"] = Field(
+        default="oxigraph",
+        description="The RDF store behind the catalogue: oxigraph (embedded) or sparql (a SPARQL 1.1 + Graph Store "
+                    "Protocol server such as Virtuoso, set by the PUENTE_SPARQL_* and PUENTE_GSP_URL settings).")
+    # The SPARQL server behind the catalogue (PUENTE_STORE=sparql): chosen by the operator, so not SSRF-guarded.
+    sparql_query_url: str = Field(default="", description="Its SPARQL query endpoint (Virtuoso: .../sparql).")
+    sparql_update_url: str = Field(default="", description="Its SPARQL Update endpoint (Virtuoso: .../sparql-auth).")
+    gsp_url: str = Field(default="", description="Its Graph Store Protocol endpoint (Virtuoso: "
+                                                 ".../sparql-graph-crud-auth).")
+    sparql_user: str = Field(default="", description="User for the update and Graph Store endpoints.")
+    sparql_password: SecretStr = Field(default=SecretStr(""), description="That user's password.")
+    sparql_auth: Literal["digest", "basic"] = Field(default="digest", description="HTTP authentication to use.")
+    sparql_http_timeout_s: float = Field(default=120.0, gt=0,
+                                         description="Longest one request to the SPARQL server may take.")
+    sparql_page_rows: int = Field(default=5_000, ge=10, le=1_000_000,
+                                  description="Rows asked for per page when reading the store (keep below the "
+                                              "server's own cap, Virtuoso's ResultSetMaxRows).")
+    sparql_server_max_rows: int = Field(default=10_000, ge=1,
+                                        description="The server's own row cap (Virtuoso's ResultSetMaxRows): a /sparql "
+                                                    "graph answer that reaches it is marked as cut.")
+    sparql_write_threads: int = Field(default=4, ge=1, le=32, description="Graph Store writes sent at once.")
+    # The public /sparql endpoint (either store).
+    sparql_timeout_s: float = Field(default=30.0, gt=0, description="Longest a /sparql query may run (503 after).")
+    sparql_max_rows: int = Field(default=10_000, ge=1, description="Most results /sparql returns (the answer says "
+                                                                   "when it was cut).")
+    sparql_max_query_chars: int = Field(default=20_000, ge=100, description="Longest /sparql query accepted.")
     catalogues: list[CatalogueSpec] = Field(
         default_factory=list, description="More catalogues (or changes to the built-in co, cl, mx, es), as JSON.")
     # quality of the catalogue (issue 18)
