@@ -17,11 +17,24 @@ from app.api.errors import install_error_handlers
 from app.api.hygiene import HygieneMiddleware
 from app.api.limits import BodyLimitMiddleware, TimeLimitMiddleware
 from app.api.result_store import ResultStore
-from app.api.routes import admin, catalogues, convert, dashboard, health, page, profile, sources, validate, vocabularies
+from app.api.routes import (
+    admin,
+    catalogues,
+    convert,
+    dashboard,
+    harvests,
+    health,
+    page,
+    profile,
+    sources,
+    validate,
+    vocabularies,
+)
 from app.catalogue.service import CatalogueService
 from app.crosswalk.loader import load_crosswalks
 from app.crosswalk.rdf_source import load_rdf_sources
 from app.errors import CatalogueUnavailableError
+from app.harvest.service import start_harvests, stop_harvests
 from app.pipeline.run import Pipeline
 from app.profile.loader import load_profile
 from app.quality.dashboard import QualitySource, StaticQualitySource
@@ -83,9 +96,11 @@ def create_app(settings: Settings | None = None, *, quality_source: QualitySourc
         except CatalogueUnavailableError as error:  # another process holds the data folder: serve the rest
             app.state.catalogue_error = error.detail
             logging.getLogger("puente.catalogue").error("catalogue unavailable: %s", error)
+        start_harvests(app.state, settings, clock=app.state.clock)  # after the catalogue: harvests write into it
         try:
             yield
         finally:
+            stop_harvests(app.state)
             app.state.runner.close()
             app.state.results.close()
             if app.state.catalogue is not None:
@@ -97,7 +112,7 @@ def create_app(settings: Settings | None = None, *, quality_source: QualitySourc
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, default_lang=settings.default_lang)
     app.add_middleware(HygieneMiddleware, post_origins=frozenset(settings.cors_post_origins.split()))
     for router in (page.router, health.router, profile.router, vocabularies.router, sources.router, validate.router,
-                   convert.router, dashboard.router, catalogues.router, admin.router):
+                   convert.router, dashboard.router, catalogues.router, admin.router, harvests.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=Path(__file__).resolve().parent / "static"), name="static")
     return app

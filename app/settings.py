@@ -100,6 +100,13 @@ class Settings(BaseSettings):
     catalogues: list[CatalogueSpec] = Field(
         default_factory=list, description="More catalogues (or changes to the built-in co, cl, mx, es), as JSON.")
 
+    # Harvests into the catalogues (app/harvest): sources from a file, and the scheduler of their runs.
+    harvest_file: Path | None = Field(
+        default=None, description="A harvest.yaml of sources registered at start (app/harvest/sources_file.py).")
+    harvest_scheduler: bool = Field(
+        default=False, description="Run each source with a schedule when it falls due (off by default and in tests).")
+    harvest_runs: int = Field(default=2, ge=1, le=16, description="Harvest runs at once in the service.")
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
