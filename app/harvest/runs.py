@@ -173,6 +173,8 @@ class HarvestManager:
         try:
             catalogue = self.service.catalogue(entry.catalogue)
             source = harvest_source(entry, default_format=None)
+            run.start()  # `running` from here on, for whoever reads the run (harvest() starts it again: same)
+            self.db.save_run(self._report(run, entry, who=who))
             sink = CatalogueSink(service=self.service, catalogue=catalogue, db=self.db, source=entry.id,
                                  prepare=self.prepare, who=f"harvest:{entry.id}")
             with self.client() as client:
