@@ -14,6 +14,7 @@ like a PUT (app/catalogue/prepare.py), and a page's records published together, 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -85,7 +86,12 @@ class CatalogueSink:
                  prepare: Prepare, who: str, lang: str = "es") -> None:
         self.service, self.catalogue, self.db, self.source = service, catalogue, db, source
         self.prepare, self.who, self.job = prepare, who, job_for(catalogue, lang)
-        self._known = db.record_hashes(source)  # source id → (record id, content hash)
+        # source id → (record id, content hash), less the records no longer in the catalogue (deleted there by
+        # hand): those are stored again when the source lists them
+        active = {row[0] for row in service.index.reader.execute(
+            "SELECT id FROM records WHERE catalogue = ? AND status = 'active'", (catalogue.id,))}
+        self._known = {sid: known for sid, known in db.record_hashes(source).items() if known[0] in active}
+        self._owners = Counter(record for record, _ in self._known.values())  # datasets per record
 
     def upsert(self, item: HarvestItem) -> Upserted:
         return self.upsert_many([item])[0]
@@ -125,7 +131,11 @@ class CatalogueSink:
                 kept.append((item.source_id, record.id, item.content_hash))
             self.db.keep_records(self.source, kept)
             for sid, record_id, hashed in kept:
+                before = self._known.get(sid)
+                if before is not None:
+                    self._owners[before[0]] -= 1
                 self._known[sid] = (record_id, hashed)
+                self._owners[record_id] += 1
             self._drop([rid for rid in replaced if not self._claimed(rid)])
         return [outcome for outcome in outcomes if outcome is not None]
 
@@ -134,6 +144,7 @@ class CatalogueSink:
         if known is None:
             return False
         del self._known[source_id]
+        self._owners[known[0]] -= 1
         if not self._claimed(known[0]):
             self._drop([known[0]])
         self.db.forget_record(self.source, source_id)
@@ -150,7 +161,7 @@ class CatalogueSink:
         return None  # every write above is committed when it returns
 
     def _claimed(self, record_id: str) -> bool:
-        return any(record == record_id for record, _ in self._known.values())
+        return self._owners[record_id] > 0
 
     def _drop(self, record_ids: list[str]) -> None:
         if record_ids:

@@ -270,3 +270,14 @@ def test_a_run_a_dead_process_left_running_is_marked_interrupted(tmp_path: Path,
     finally:
         again.db.close()
         again.service.close()
+
+
+def test_a_record_deleted_by_hand_in_the_catalogue_comes_back_with_the_next_run(place: Place) -> None:
+    with CkanPortal(ckan_packages(12)) as portal:
+        entry = place.manager.register(SourceEntry(id="cl-ckan", catalogue="cl", type="ckan", url=portal.url))
+        place.manager.run_now(entry)
+        record = place.db.record_hashes("cl-ckan")["dataset-00003"][0]
+        place.service.delete(place.service.catalogue("cl"), record, who="someone")
+        run = place.manager.run_now(entry)
+        assert run["counts"]["created"] == 1 and run["counts"]["unchanged"] == 11, run
+        assert place.service.entry("cl", record).row.status == "active"

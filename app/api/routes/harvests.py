@@ -83,14 +83,14 @@ def add_source(request: Request, body: SourceRequest) -> Response:
 
 
 @router.get("/admin/harvest-sources", summary="The harvest sources (admin)",
-            responses={200: {"content": {"application/json": {}}}, **error_responses(401, 503)})
+            responses={200: {"content": {"application/json": {}}}, **error_responses(400, 401, 503)})
 def list_sources(request: Request) -> Response:
     require_admin(request)
     return _json([entry.to_json() for entry in harvests(request).db.sources()])
 
 
 @router.delete("/admin/harvest-sources/{source}", summary="Forget a harvest source (admin; its records stay)",
-               status_code=204, responses={204: {"description": "Forgotten"}, **error_responses(401, 404, 503)})
+               status_code=204, responses={204: {"description": "Forgotten"}, **error_responses(400, 401, 404, 503)})
 def delete_source(request: Request, source: Annotated[str, Path(max_length=100)]) -> Response:
     require_admin(request)
     manager = harvests(request)
