@@ -93,6 +93,21 @@ KINDS: dict[str, tuple[str, Any, str, dict[str, Any], int, int]] = {
 }
 
 
+def remove(portal: Any, source_id: str) -> None:
+    """Take one dataset (by the id the harvest knows it by) off a fake portal."""
+    if isinstance(portal, CkanPortal):
+        portal.remove(source_id)
+    elif isinstance(portal, SocrataPortal):
+        portal.remove(source_id)
+    elif isinstance(portal, DcatPortal):
+        portal.remove(source_id)
+    else:
+        document = dict(portal.document)
+        document["dataset"] = [d for d in document["dataset"] if d["identifier"] != source_id]
+        assert len(document["dataset"]) == len(portal.document["dataset"]) - 1
+        portal.change(document)
+
+
 @pytest.mark.parametrize("kind", list(KINDS))
 def test_each_source_type_fills_a_catalogue_then_runs_incrementally(tmp_path: Path, pipeline: Pipeline,
                                                                     kind: str) -> None:
@@ -126,6 +141,18 @@ def test_each_source_type_fills_a_catalogue_then_runs_incrementally(tmp_path: Pa
             runs = place.manager.runs(catalogue)
             assert [r["id"] for r in runs] == [second["id"], first["id"]]
             assert place.manager.run(catalogue, first["id"])["counts"] == first["counts"]
+
+            # a dataset vanishes from the portal: the next complete listing deletes it, with a tombstone
+            vanished = sorted(place.db.record_hashes(entry.id))[-1]
+            record = place.db.record_hashes(entry.id)[vanished][0]
+            remove(portal, vanished)
+            third = place.manager.run_now(entry, full=True)
+            assert third["status"] == "done" and third["counts"]["deleted"] == 1, third
+            assert place.service.count(catalogue) == (total - refused - 1, 1)
+            with pytest.raises(GoneError):
+                place.service.entry(catalogue, record)
+            last = place.service.changes(place.service.catalogue(catalogue), since=None, limit=1000)["changes"][-1]
+            assert (last["id"], last["change"]) == (record, "deleted")
         finally:
             place.db.close()
             place.service.close()
