@@ -30,7 +30,8 @@ def into_catalogue(args: argparse.Namespace, *, lang: str, out: TextIO, err: Tex
     service = CatalogueService.open(settings, pipeline.profile, sources=set(pipeline.registry.sources),
                                     holder="puente harvest")
     try:
-        manager = open_manager(settings, service, prepare=prepare_here(pipeline))
+        manager = open_manager(settings, service, prepare=prepare_here(pipeline),
+                               formats=set(pipeline.registry.sources))
         try:
             entry = _source(manager, args)
             bar = _Bar(err)

@@ -34,8 +34,12 @@ from app.net.client import HttpPolicy, SafeClient
 from app.settings import Settings
 
 logger = logging.getLogger("puente.harvest")
-OPTION_NAMES = ("format", "rows", "domain", "discovery_url", "modified_since", "sweep_every", "full_every",
-                "overlap_s", "concurrency", "lookup_publishers")
+# each option: (its kind, the least value, the greatest) — JSON and YAML give numbers and booleans as they are
+OPTIONS: dict[str, tuple[type, float, float]] = {
+    "format": (str, 1, 64), "rows": (int, 1, 1000), "domain": (str, 1, 253), "discovery_url": (str, 1, 2000),
+    "modified_since": (bool, 0, 1), "sweep_every": (int, 0, 10_000), "full_every": (int, 1, 10_000),
+    "overlap_s": (float, 0, 30 * 86_400), "concurrency": (int, 1, 64), "lookup_publishers": (bool, 0, 1)}
+OPTION_NAMES = tuple(OPTIONS)
 SAVE_EVERY = 1  # pages between two saves of a running run's report (each page is at most 1000 records)
 
 
@@ -48,35 +52,41 @@ def harvest_source(entry: SourceEntry, *, default_format: str | None) -> Harvest
                          record_format=options.get("format") or default_format, rate=entry.rate_limit, **fields)
 
 
-def check_entry(entry: SourceEntry, service: CatalogueService) -> None:
-    """A 400 naming the problem for a source that cannot be run; a 404 for an unknown catalogue."""
+def check_entry(entry: SourceEntry, service: CatalogueService, *, formats: set[str] | None = None) -> None:
+    """A 400 naming the problem for a source that cannot be run; a 404 for an unknown catalogue. `formats`: the
+    source formats records can be read with (an option naming another one is refused)."""
     service.catalogue(entry.catalogue)
     if entry.type not in SOURCE_TYPES:
         raise InputError(text("detail.harvest_source_type", type=entry.type[:40], known=", ".join(SOURCE_TYPES)),
                          field="type")
     if not entry.url.lower().startswith(("http://", "https://")) or len(entry.url) > 2000:
         raise InputError(text("detail.harvest_source_url", url=entry.url[:100]), field="url")
-    unknown = sorted(set(entry.options) - set(OPTION_NAMES))
-    if unknown:
-        raise InputError(text("detail.harvest_source_option", option=unknown[0], known=", ".join(OPTION_NAMES)),
-                         field="options")
+    for name, value in entry.options.items():
+        kind, least, most = OPTIONS.get(name, (type(None), 0, 0))
+        size = len(value) if isinstance(value, str) else value
+        fits = isinstance(value, kind) and (kind is bool or not isinstance(value, bool))
+        if kind is float:
+            fits = isinstance(value, int | float) and not isinstance(value, bool)
+        if not fits or not least <= size <= most:
+            raise InputError(text("detail.harvest_source_option", option=f"{name[:40]}={str(value)[:40]}",
+                                  known=", ".join(OPTION_NAMES)), field="options")
+    chosen = entry.options.get("format")
+    if formats is not None and chosen is not None and chosen not in formats:
+        raise InputError(text("detail.harvest_source_option", option=f"format={str(chosen)[:40]}",
+                              known=", ".join(sorted(formats))), field="options")
     if entry.schedule is not None:
         Cron.parse(entry.schedule)
     if entry.rate_limit is not None and entry.rate_limit <= 0:
         raise InputError(text("detail.harvest_source_rate"), field="rate_limit")
-    try:
-        harvest_source(entry, default_format=None)
-    except TypeError as error:  # an option of the wrong kind
-        raise InputError(text("detail.harvest_source_option", option=str(error)[:80],
-                              known=", ".join(OPTION_NAMES)), field="options") from None
 
 
 class HarvestManager:
     """Runs of the registered sources (see the module docstring)."""
 
     def __init__(self, *, service: CatalogueService, db: HarvestDb, prepare: Prepare,
-                 client: Callable[[], SafeClient], background: int = 2) -> None:
+                 client: Callable[[], SafeClient], background: int = 2, formats: set[str] | None = None) -> None:
         self.service, self.db, self.prepare, self.client = service, db, prepare, client
+        self.formats = formats
         self._pool: ThreadPoolExecutor | None = None
         self._background = background
         self._lock = threading.Lock()
@@ -105,7 +115,7 @@ class HarvestManager:
     # -- sources ---------------------------------------------------------------------------------------------
 
     def register(self, entry: SourceEntry) -> SourceEntry:
-        check_entry(entry, self.service)
+        check_entry(entry, self.service, formats=self.formats)
         self.db.put_source(entry)
         return entry
 
@@ -190,10 +200,10 @@ class HarvestManager:
 
 
 def open_manager(settings: Settings, service: CatalogueService, *, prepare: Prepare,
-                 client: Callable[[], SafeClient] | None = None) -> HarvestManager:
+                 client: Callable[[], SafeClient] | None = None, formats: set[str] | None = None) -> HarvestManager:
     """The harvests of a data folder (its `harvest.sqlite3`), with harvest.yaml's sources registered."""
     db = HarvestDb(Path(settings.data_dir) / "harvest.sqlite3")
-    manager = HarvestManager(service=service, db=db, prepare=prepare, background=settings.harvest_runs,
+    manager = HarvestManager(service=service, db=db, prepare=prepare, background=settings.harvest_runs, formats=formats,
                              client=client or (lambda: SafeClient(HttpPolicy.from_settings(settings))))
     if settings.harvest_file is not None:
         for entry in read_sources(Path(settings.harvest_file)):

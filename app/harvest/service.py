@@ -26,7 +26,8 @@ def start_harvests(state: Any, settings: Settings, *, clock: Callable[[], dateti
     state.harvests, state.harvest_scheduler, state.harvest_ticker = None, None, None
     if getattr(state, "catalogue", None) is None:
         return
-    manager = open_manager(settings, state.catalogue, prepare=prepare_in_workers(state.runner))
+    manager = open_manager(settings, state.catalogue, prepare=prepare_in_workers(state.runner),
+                           formats=set(state.pipeline.registry.sources))
     state.harvests = manager
     if settings.harvest_scheduler:
         scheduler = Scheduler(sources=manager.db.sources,

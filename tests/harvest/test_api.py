@@ -69,7 +69,11 @@ def test_register_run_follow_and_forget(tmp_path: Path) -> None:
             assert httpx.post(server.url + sources, json=good, timeout=30).status_code == 401
             for bad, field in (({**good, "type": "ftp"}, "type"), ({**good, "schedule": "every day"}, "schedule"),
                                ({**good, "url": "file:///etc/passwd"}, "url"),
-                               ({**good, "options": {"colour": 1}}, "options")):
+                               ({**good, "options": {"colour": 1}}, "options"),
+                               ({**good, "options": {"rows": "many"}}, "options"),
+                               ({**good, "options": {"rows": 5000}}, "options"),
+                               ({**good, "options": {"format": "klingon"}}, "options"),
+                               ({**good, "rate_limit": -1}, "rate_limit")):
                 answer = httpx.post(server.url + sources, json=bad, headers=server.admin(), timeout=30)
                 assert answer.status_code == 400 and answer.json()["field"] == field, answer.text
             unknown = httpx.post(server.url + sources, json={**good, "catalogue": "zz"}, headers=server.admin(),

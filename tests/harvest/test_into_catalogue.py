@@ -18,7 +18,7 @@ from rdflib.namespace import DCTERMS as DCT
 from rdflib.namespace import FOAF
 
 from app.catalogue.service import CatalogueService
-from app.errors import ConflictError, GoneError, NotFoundError
+from app.errors import ConflictError, GoneError, InputError, NotFoundError
 from app.harvest.catalogue_sink import prepare_here
 from app.harvest.registry import HarvestDb, SourceEntry
 from app.harvest.runs import HarvestManager
@@ -308,3 +308,20 @@ def test_a_record_deleted_by_hand_in_the_catalogue_comes_back_with_the_next_run(
         run = place.manager.run_now(entry)
         assert run["counts"]["created"] == 1 and run["counts"]["unchanged"] == 11, run
         assert place.service.entry("cl", record).row.status == "active"
+
+
+@pytest.mark.parametrize("change,field", [
+    ({"type": "gopher"}, "type"), ({"url": "ftp://portal.example/"}, "url"), ({"schedule": "0 25 * * *"}, "schedule"),
+    ({"rate_limit": 0.0}, "rate_limit"), ({"options": {"rows": True}}, "options"),
+    ({"options": {"modified_since": "yes"}}, "options"), ({"options": {"overlap_s": -5}}, "options"),
+    ({"options": {"domain": ""}}, "options"), ({"options": {"colour": "red"}}, "options")])
+def test_a_source_that_cannot_run_is_refused_naming_the_field(place: Place, change: dict[str, Any],
+                                                              field: str) -> None:
+    fields: dict[str, Any] = {"id": "x", "catalogue": "cl", "type": "ckan", "url": "https://portal.example/",
+                              **change}
+    with pytest.raises(InputError) as refused:
+        place.manager.register(SourceEntry(**fields))
+    assert refused.value.field == field
+    assert place.db.sources() == []
+    with pytest.raises(NotFoundError):
+        place.manager.register(SourceEntry(id="y", catalogue="zz", type="ckan", url="https://portal.example/"))
