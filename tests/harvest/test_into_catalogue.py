@@ -325,3 +325,45 @@ def test_a_source_that_cannot_run_is_refused_naming_the_field(place: Place, chan
     assert place.db.sources() == []
     with pytest.raises(NotFoundError):
         place.manager.register(SourceEntry(id="y", catalogue="zz", type="ckan", url="https://portal.example/"))
+
+
+def test_the_service_wiring_ticks_scheduled_sources_into_runs(tmp_path: Path, pipeline: Pipeline) -> None:
+    """start_harvests (what the lifespan calls): with PUENTE_HARVEST_SCHEDULER the scheduler exists, and its tick
+    (a fixed clock) starts a real run of a due source, prepared through the runner, like the service does."""
+    import asyncio
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    from app.harvest.service import start_harvests, stop_harvests
+
+    class Runner:
+        workers = 1
+
+        def run_blocking(self, function: Any, *arguments: Any) -> Any:
+            return function(pipeline, *arguments)
+
+    settings = Settings(data_dir=tmp_path / "data", allow_private_urls=True, harvest_scheduler=True,
+                        http_per_host_rate=0)
+    service = CatalogueService.open(settings, pipeline.profile, sources=set(pipeline.registry.sources))
+    state = SimpleNamespace(catalogue=service, runner=Runner(), pipeline=pipeline)
+    clock = datetime(2026, 3, 1, 2, 30, tzinfo=UTC)
+
+    async def scenario(url: str) -> dict[str, Any]:
+        start_harvests(state, settings, clock=lambda: clock)
+        try:
+            manager = state.harvests
+            manager.register(SourceEntry(id="nightly", catalogue="cl", type="ckan", url=url, schedule="0 3 * * *"))
+            assert state.harvest_scheduler.tick(clock) == []
+            assert state.harvest_scheduler.tick(datetime(2026, 3, 1, 3, 0, tzinfo=UTC)) == ["nightly"]
+            manager.close()  # waits for the run
+            [run] = manager.runs("cl")
+            return dict(run)
+        finally:
+            stop_harvests(state)
+
+    try:
+        with CkanPortal(ckan_packages(5)) as portal:
+            run = asyncio.run(scenario(portal.url))
+    finally:
+        service.close()
+    assert run["status"] == "done" and run["counts"]["created"] == 5 and run["started_by"] == "scheduler"
