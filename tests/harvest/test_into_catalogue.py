@@ -367,3 +367,34 @@ def test_the_service_wiring_ticks_scheduled_sources_into_runs(tmp_path: Path, pi
     finally:
         service.close()
     assert run["status"] == "done" and run["counts"]["created"] == 5 and run["started_by"] == "scheduler"
+
+
+def test_harvest_yaml_registers_its_sources_and_a_broken_one_stops_the_start(tmp_path: Path,
+                                                                            pipeline: Pipeline) -> None:
+    from app.errors import ConfigurationError
+    from app.harvest.runs import open_manager
+
+    listing = tmp_path / "harvest.yaml"
+    listing.write_text("- catalogue: cl\n  type: ckan\n  url: https://datos.gob.cl\n  schedule: '0 3 * * *'\n"
+                       "  rate_limit: 2\n- id: es-dcat\n  catalogue: es\n  type: dcat\n"
+                       "  url: https://datos.gob.es/apidata/catalog/dataset.ttl\n  options: {format: es}\n",
+                       encoding="utf-8")
+    settings = Settings(data_dir=tmp_path / "data", harvest_file=listing)
+    service = CatalogueService.open(settings, pipeline.profile, sources=set(pipeline.registry.sources))
+    try:
+        manager = open_manager(settings, service, prepare=prepare_here(pipeline),
+                               formats=set(pipeline.registry.sources))
+        found = {(s.catalogue, s.type, s.schedule, s.rate_limit, s.origin) for s in manager.db.sources()}
+        assert found == {("cl", "ckan", "0 3 * * *", 2.0, "file"), ("es", "dcat", None, None, "file")}
+        assert manager.source("es-dcat").options == {"format": "es"}
+        manager.db.close()
+        for broken, says in (("- catalogue: cl\n  type: ckan\n", "url"), ("catalogue: cl\n", "list"),
+                             ("- {catalogue: cl, type: ckan, url: 'https://x.example', colour: red}\n", "colour"),
+                             ("- {catalogue: cl, type: ckan, url: 'https://x.example', schedule: 'soon'}\n",
+                              "schedule"), ("- [unclosed\n", "harvest.yaml")):
+            listing.write_text(broken, encoding="utf-8")
+            with pytest.raises(ConfigurationError) as stopped:
+                open_manager(settings, service, prepare=prepare_here(pipeline))
+            assert says in stopped.value.detail["en"], stopped.value.detail
+    finally:
+        service.close()
