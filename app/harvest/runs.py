@@ -40,7 +40,6 @@ OPTIONS: dict[str, tuple[type, float, float]] = {
     "modified_since": (bool, 0, 1), "sweep_every": (int, 0, 10_000), "full_every": (int, 1, 10_000),
     "overlap_s": (float, 0, 30 * 86_400), "concurrency": (int, 1, 64), "lookup_publishers": (bool, 0, 1)}
 OPTION_NAMES = tuple(OPTIONS)
-SAVE_EVERY = 1  # pages between two saves of a running run's report (each page is at most 1000 records)
 
 
 def harvest_source(entry: SourceEntry, *, default_format: str | None) -> HarvestSource:
@@ -171,12 +170,8 @@ class HarvestManager:
 
     def _execute(self, run: HarvestRun, entry: SourceEntry, who: str,
                  on_progress: Callable[[HarvestRun], None] | None = None) -> dict[str, Any]:
-        pages = [0]
-
-        def progress(current: HarvestRun) -> None:
-            pages[0] += 1
-            if pages[0] % SAVE_EVERY == 0 or current.status is not RunStatus.RUNNING:
-                self.db.save_run(self._report(current, entry, who=who))
+        def progress(current: HarvestRun) -> None:  # after every page (at most 1000 records): one small write
+            self.db.save_run(self._report(current, entry, who=who))
             if on_progress is not None:
                 on_progress(current)
 
