@@ -17,13 +17,26 @@ from app.api.errors import install_error_handlers
 from app.api.hygiene import HygieneMiddleware
 from app.api.limits import BodyLimitMiddleware, TimeLimitMiddleware
 from app.api.result_store import ResultStore
-from app.api.routes import admin, catalogues, convert, dashboard, health, page, profile, sources, validate, vocabularies
+from app.api.routes import (
+    admin,
+    catalogues,
+    convert,
+    dashboard,
+    harvests,
+    health,
+    page,
+    profile,
+    sources,
+    validate,
+    vocabularies,
+)
 from app.api.routes import quality as quality_routes
 from app.api.routes import sparql as sparql_routes
 from app.catalogue.service import CatalogueService
 from app.crosswalk.loader import load_crosswalks
 from app.crosswalk.rdf_source import load_rdf_sources
 from app.errors import CatalogueUnavailableError, StoreError
+from app.harvest.service import start_harvests, stop_harvests
 from app.pipeline.run import Pipeline
 from app.profile.loader import load_profile
 from app.quality.catalogue_quality import CatalogueQualityService
@@ -97,9 +110,11 @@ def create_app(settings: Settings | None = None, *, quality_source: QualitySourc
                 refresher = QualityRefresher(app.state.catalogue_quality, poll_s=settings.quality_poll_s,
                                              linkcheck_after_publish=settings.linkcheck_after_publish)
                 refresher.start()
+        start_harvests(app.state, settings, clock=app.state.clock)  # after the catalogue: harvests write into it
         try:
             yield
         finally:
+            stop_harvests(app.state)
             if refresher is not None:
                 refresher.stop()
             if app.state.catalogue_quality is not None:
@@ -115,8 +130,8 @@ def create_app(settings: Settings | None = None, *, quality_source: QualitySourc
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, default_lang=settings.default_lang)
     app.add_middleware(HygieneMiddleware, post_origins=frozenset(settings.cors_post_origins.split()))
     for router in (page.router, health.router, profile.router, vocabularies.router, sources.router, validate.router,
-                   convert.router, dashboard.router, quality_routes.router, catalogues.router, admin.router,
-                   sparql_routes.router):
+                   convert.router, dashboard.router, quality_routes.router, harvests.router, catalogues.router,
+                   admin.router, sparql_routes.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=Path(__file__).resolve().parent / "static"), name="static")
     return app

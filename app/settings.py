@@ -135,6 +135,13 @@ class Settings(BaseSettings):
     linkcheck_per_host: int = Field(default=2, ge=1, le=16, description="Link checks at once to one host.")
     linkcheck_concurrency: int = Field(default=16, ge=1, le=64, description="Link checks at once in all.")
 
+    # Harvests into the catalogues (app/harvest): sources from a file, and the scheduler of their runs.
+    harvest_file: Path | None = Field(
+        default=None, description="A harvest.yaml of sources registered at start (app/harvest/sources_file.py).")
+    harvest_scheduler: bool = Field(
+        default=False, description="Run each source with a schedule when it falls due (off by default and in tests).")
+    harvest_runs: int = Field(default=2, ge=1, le=16, description="Harvest runs at once in the service.")
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
