@@ -287,6 +287,32 @@ def cmd_publish(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
         service.close()
 
 
+def cmd_quality(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
+    """Score a catalogue's datasets (those stale since the last look) and print its aggregate and overdue list."""
+    from datetime import UTC, datetime
+
+    from app.quality.catalogue_quality import CatalogueQualityService
+    from app.quality.formatting import format_quality
+
+    service, _ = _catalogue_service("quality")
+    try:
+        quality = CatalogueQualityService.open(service, clock=lambda: datetime.now(UTC))
+        try:
+            chosen = args.catalogue or quality.shown_catalogues()
+            for catalogue in chosen:
+                service.catalogue(catalogue)  # an unknown one is named before any work
+            aggregates = [quality.catalogue_quality(catalogue) for catalogue in chosen]
+            for result in aggregates:
+                if result.datasets == 0:
+                    err.write(render(text("ui.cli.quality_none", catalogue=result.catalogue), args.lang) + "\n")
+            out.write(format_quality(aggregates, fmt=args.format, metrics=quality.scorer.metrics, lang=args.lang))
+        finally:
+            quality.close()
+        return 0
+    finally:
+        service.close()
+
+
 def cmd_serve(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
     import uvicorn
 
@@ -359,6 +385,16 @@ def build_parser() -> argparse.ArgumentParser:
                          help="text: one summary line per file; json: one JSON line per file with every outcome")
     publish.add_argument("--processes", type=int, metavar="N", help="processes (default: every core)")
     publish.set_defaults(handler=cmd_publish)
+
+    quality = commands.add_parser("quality", help="a harmonised catalogue's quality: MQA score by dimension, "
+                                                  "freshness and the overdue datasets (worst first)")
+    quality.add_argument("--catalogue", action="append", metavar="ID",
+                         help="co, cl, mx, es or one from settings (repeat for several; default: every catalogue "
+                              "that holds datasets)")
+    quality.add_argument("--format", choices=("text", "json", "csv"), default="text",
+                         help="text: for a terminal; json: what GET /catalogues/{cc}/quality answers; csv: one sheet")
+    quality.add_argument("--lang", choices=("es", "en", "pt"), default="es")
+    quality.set_defaults(handler=cmd_quality)
 
     serve = commands.add_parser("serve", help="start the web service")
     serve.add_argument("--host", default="127.0.0.1")

@@ -244,3 +244,20 @@ class RequestTimeoutError(PuenteError):
     status = 408
     slug = "request-timeout"
     title_key = "error.request_timeout"
+
+
+class StoreError(PuenteError):
+    """The SPARQL server behind the catalogue did not answer as asked, or its answer may be incomplete (a server
+    that caps results silently): nothing partial is ever passed on as whole."""
+
+    status = 503
+    slug = "store-unavailable"
+    title_key = "error.store"
+
+
+class QueryTimeoutError(PuenteError):
+    """A /sparql query ran past PUENTE_SPARQL_TIMEOUT_S (or the SPARQL server judged it would); it was stopped."""
+
+    status = 503
+    slug = "query-timeout"
+    title_key = "error.query_timeout"

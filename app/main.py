@@ -17,15 +17,32 @@ from app.api.errors import install_error_handlers
 from app.api.hygiene import HygieneMiddleware
 from app.api.limits import BodyLimitMiddleware, TimeLimitMiddleware
 from app.api.result_store import ResultStore
-from app.api.routes import admin, catalogues, convert, dashboard, health, page, profile, sources, validate, vocabularies
+from app.api.routes import (
+    admin,
+    catalogues,
+    convert,
+    dashboard,
+    harvests,
+    health,
+    page,
+    profile,
+    sources,
+    validate,
+    vocabularies,
+)
 from app.api.routes import ckan as ckan_api
+from app.api.routes import quality as quality_routes
+from app.api.routes import sparql as sparql_routes
 from app.catalogue.service import CatalogueService
 from app.crosswalk.loader import load_crosswalks
 from app.crosswalk.rdf_source import load_rdf_sources
-from app.errors import CatalogueUnavailableError
+from app.errors import CatalogueUnavailableError, StoreError
+from app.harvest.service import start_harvests, stop_harvests
 from app.pipeline.run import Pipeline
 from app.profile.loader import load_profile
+from app.quality.catalogue_quality import CatalogueQualityService
 from app.quality.dashboard import QualitySource, StaticQualitySource
+from app.quality.refresher import CatalogueQualitySource, QualityRefresher
 from app.runtime.workers import Runner
 from app.settings import Settings, get_settings
 
@@ -59,7 +76,8 @@ def create_app(settings: Settings | None = None, *, quality_source: QualitySourc
                clock: Callable[[], datetime] | None = None) -> FastAPI:
     """Build the application; nothing is read from disk until the lifespan starts.
 
-    `quality_source`: where the dashboard reads catalogue quality (none yet: an empty one); `clock`: the time
+    `quality_source`: where the dashboard reads catalogue quality (none given: the catalogue's, else an empty one);
+    `clock`: the time
     quality checks are dated and freshness is judged by (tests fix it)."""
     settings = settings or get_settings()
 
@@ -81,12 +99,27 @@ def create_app(settings: Settings | None = None, *, quality_source: QualitySourc
         try:  # opened after the workers started: they never hold the store
             app.state.catalogue = CatalogueService.open(
                 settings, loaded, sources=set(app.state.pipeline.registry.sources), holder="puente serve")
-        except CatalogueUnavailableError as error:  # another process holds the data folder: serve the rest
+        except (CatalogueUnavailableError, StoreError) as error:  # folder held, or store down: serve the rest
             app.state.catalogue_error = error.detail
             logging.getLogger("puente.catalogue").error("catalogue unavailable: %s", error)
+        app.state.catalogue_quality, refresher = None, None
+        if app.state.catalogue is not None:  # quality of the catalogue: scored on writes and daily, kept by day
+            app.state.catalogue_quality = CatalogueQualityService.open(app.state.catalogue, clock=app.state.clock)
+            if quality_source is None:
+                app.state.quality_source = CatalogueQualitySource(app.state.catalogue_quality)
+            if settings.quality_poll_s > 0:
+                refresher = QualityRefresher(app.state.catalogue_quality, poll_s=settings.quality_poll_s,
+                                             linkcheck_after_publish=settings.linkcheck_after_publish)
+                refresher.start()
+        start_harvests(app.state, settings, clock=app.state.clock)  # after the catalogue: harvests write into it
         try:
             yield
         finally:
+            stop_harvests(app.state)
+            if refresher is not None:
+                refresher.stop()
+            if app.state.catalogue_quality is not None:
+                app.state.catalogue_quality.close()
             app.state.runner.close()
             app.state.results.close()
             if app.state.catalogue is not None:
@@ -98,8 +131,8 @@ def create_app(settings: Settings | None = None, *, quality_source: QualitySourc
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, default_lang=settings.default_lang)
     app.add_middleware(HygieneMiddleware, post_origins=frozenset(settings.cors_post_origins.split()))
     for router in (page.router, health.router, profile.router, vocabularies.router, sources.router, validate.router,
-                   convert.router, dashboard.router, catalogues.router, admin.router,
-                   ckan_api.router):
+                   convert.router, dashboard.router, quality_routes.router, harvests.router, catalogues.router,
+                   admin.router, sparql_routes.router, ckan_api.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=Path(__file__).resolve().parent / "static"), name="static")
     return app

@@ -96,9 +96,51 @@ class Settings(BaseSettings):
                            description="Folder of the harmonised catalogue (RDF store, index, tokens, audit log).")
     admin_token: SecretStr = Field(default=SecretStr(""),
                                    description="Bearer token of the admin routes (/admin/...); empty: admin off.")
-    store: Literal["oxigraph"] = Field(default="oxigraph", description="The RDF store behind the catalogue.")
+    store: Literal["oxigraph", "sparql"] = Field(
+        default="oxigraph",
+        description="The RDF store behind the catalogue: oxigraph (embedded) or sparql (a SPARQL 1.1 + Graph Store "
+                    "Protocol server such as Virtuoso, set by the PUENTE_SPARQL_* and PUENTE_GSP_URL settings).")
+    # The SPARQL server behind the catalogue (PUENTE_STORE=sparql): chosen by the operator, so not SSRF-guarded.
+    sparql_query_url: str = Field(default="", description="Its SPARQL query endpoint (Virtuoso: .../sparql).")
+    sparql_update_url: str = Field(default="", description="Its SPARQL Update endpoint (Virtuoso: .../sparql-auth).")
+    gsp_url: str = Field(default="", description="Its Graph Store Protocol endpoint (Virtuoso: "
+                                                 ".../sparql-graph-crud-auth).")
+    sparql_user: str = Field(default="", description="User for the update and Graph Store endpoints.")
+    sparql_password: SecretStr = Field(default=SecretStr(""), description="That user's password.")
+    sparql_auth: Literal["digest", "basic"] = Field(default="digest", description="HTTP authentication to use.")
+    sparql_http_timeout_s: float = Field(default=120.0, gt=0,
+                                         description="Longest one request to the SPARQL server may take.")
+    sparql_page_rows: int = Field(default=5_000, ge=10, le=1_000_000,
+                                  description="Rows asked for per page when reading the store (keep below the "
+                                              "server's own cap, Virtuoso's ResultSetMaxRows).")
+    sparql_server_max_rows: int = Field(default=10_000, ge=1,
+                                        description="The server's own row cap (Virtuoso's ResultSetMaxRows): a /sparql "
+                                                    "graph answer that reaches it is marked as cut.")
+    sparql_write_threads: int = Field(default=4, ge=1, le=32, description="Graph Store writes sent at once.")
+    # The public /sparql endpoint (either store).
+    sparql_timeout_s: float = Field(default=30.0, gt=0, description="Longest a /sparql query may run (503 after).")
+    sparql_max_rows: int = Field(default=10_000, ge=1, description="Most results /sparql returns (the answer says "
+                                                                   "when it was cut).")
+    sparql_max_query_chars: int = Field(default=20_000, ge=100, description="Longest /sparql query accepted.")
     catalogues: list[CatalogueSpec] = Field(
         default_factory=list, description="More catalogues (or changes to the built-in co, cl, mx, es), as JSON.")
+    # quality of the catalogue (issue 18)
+    quality_poll_s: float = Field(default=10.0, ge=0, description=(
+        "Seconds between background looks for catalogue writes to score (and the daily rescoring); 0: off."))
+    linkcheck_after_publish: bool = Field(default=False, description=(
+        "Check a catalogue's access and download URLs in the background after each write to it."))
+    linkcheck_timeout_s: float = Field(default=10.0, gt=0, description="Longest wait for one link's answer.")
+    linkcheck_recheck_hours: float = Field(default=168.0, ge=0, description=(
+        "A link's last check is reused for this many hours (default a week)."))
+    linkcheck_per_host: int = Field(default=2, ge=1, le=16, description="Link checks at once to one host.")
+    linkcheck_concurrency: int = Field(default=16, ge=1, le=64, description="Link checks at once in all.")
+
+    # Harvests into the catalogues (app/harvest): sources from a file, and the scheduler of their runs.
+    harvest_file: Path | None = Field(
+        default=None, description="A harvest.yaml of sources registered at start (app/harvest/sources_file.py).")
+    harvest_scheduler: bool = Field(
+        default=False, description="Run each source with a schedule when it falls due (off by default and in tests).")
+    harvest_runs: int = Field(default=2, ge=1, le=16, description="Harvest runs at once in the service.")
 
 
 @lru_cache(maxsize=1)

@@ -8,9 +8,13 @@ refused), against a server started on 127.0.0.1 with its own data folder:
 - one-by-one PUT: single records with fresh ids (`created`), one client, keep-alive;
 - with the N datasets stored: a 100-dataset page (Turtle, walking the cursors), a dataset GET (Turtle), a
   changes-feed page of 100;
-- the data folder's size on disk and the peak memory of the server with its workers: their proportional set size
+- a SPARQL count of datasets by theme through /sparql;
+- the data folder's size on disk (and Virtuoso's database file) and the peak memory of the server with its
+  workers: their proportional set size
   (PSS: pages the forked workers share with the server counted once), sampled twice a second, and, an upper
   bound, the sum of each process's peak resident size (shared pages counted in each).
+`--stores oxigraph,virtuoso` (the default) runs the same operations on the embedded store and on a throw-away
+Virtuoso 7 (bench/virtuoso.py, PUENTE_STORE=sparql) and prints them side by side.
 The Spanish corpus names its DIR3 publisher (as a harvest that looks the name up does), otherwise every Spanish
 record would be refused for lacking it.
 """
@@ -86,10 +90,27 @@ def _ms(start: float) -> float:
     return (time.perf_counter() - start) * 1000
 
 
-def run(total: int, *, singles: int, samples: int) -> dict[str, Any]:
+THEMES_QUERY = ("PREFIX dcat: <http://www.w3.org/ns/dcat#> SELECT ?theme (COUNT(DISTINCT ?dataset) AS ?datasets) "
+                "WHERE { ?dataset a dcat:Dataset ; dcat:theme ?theme } GROUP BY ?theme ORDER BY DESC(?datasets)")
+
+
+def run_on(store: str, total: int, *, singles: int, samples: int) -> dict[str, Any]:
+    """`run` on the embedded store, or on a throw-away Virtuoso."""
+    if store == "oxigraph":
+        return {"store": store, **run(total, singles=singles, samples=samples)}
+    from bench.virtuoso import running_virtuoso
+
+    with running_virtuoso() as server:
+        result = run(total, singles=singles, samples=samples, store_env=server.settings(),
+                     store_files=server.folder)
+    return {"store": "virtuoso", **result}
+
+
+def run(total: int, *, singles: int, samples: int, store_env: dict[str, str] | None = None,
+        store_files: Path | None = None) -> dict[str, Any]:
     data_dir = Path(tempfile.mkdtemp(prefix="puente-bench-catalogue-"))
     port = free_port()
-    env = {"PUENTE_DATA_DIR": str(data_dir), "PUENTE_ADMIN_TOKEN": ADMIN, "PUENTE_BASE_URL": f"http://127.0.0.1:{port}",
+    env = {**(store_env or {}), "PUENTE_DATA_DIR": str(data_dir), "PUENTE_ADMIN_TOKEN": ADMIN, "PUENTE_BASE_URL": f"http://127.0.0.1:{port}",
            "PUENTE_MAX_BODY_BYTES": "200000000", "PUENTE_MAX_RECORDS": "50000", "PUENTE_LOG_LEVEL": "WARNING",
            "PUENTE_CATALOGUES": json.dumps(EXTRA), "PUENTE_VALIDATION_TIMEOUT_S": "600"}
     corpus = documents(total)
@@ -153,14 +174,22 @@ def run(total: int, *, singles: int, samples: int) -> dict[str, Any]:
                 feed.append(_ms(start))
                 since = f"&since={answer['next']}" if answer["more"] else ""
             result["changes"] = _figures(feed)
+            themes: list[float] = []
+            for _ in range(max(5, samples // 10)):
+                start = time.perf_counter()
+                answer = client.get("/sparql", params={"query": THEMES_QUERY},
+                                    headers={"Accept": "application/sparql-results+json"})
+                answer.raise_for_status()
+                themes.append(_ms(start))
+            result["sparql_themes"] = {**_figures(themes), "themes": len(answer.json()["results"]["bindings"])}
             peaks = tree_memory_mb(process.pid, field="VmHWM")
             result["peak_memory_mb"] = round(sum(peaks), 1)
             result["peak_memory_by_process_mb"] = [round(peak, 1) for peak in peaks]
             result["peak_pss_mb"] = round(max(pss, default=0.0), 1)
             result["processes"] = len(tree_memory_mb(process.pid))
         result["store_mb"] = round(sum(f.stat().st_size for f in data_dir.rglob("*") if f.is_file()) / 1e6, 1)
-        result["store_rdf_mb"] = round(sum(f.stat().st_size for f in (data_dir / "store").rglob("*")
-                                           if f.is_file()) / 1e6, 1)
+        rdf_files = store_files if store_files is not None else data_dir / "store"
+        result["store_rdf_mb"] = round(sum(f.stat().st_size for f in rdf_files.rglob("*") if f.is_file()) / 1e6, 1)
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
     result["targets"] = TARGETS
@@ -249,15 +278,52 @@ def table(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def side_by_side(results: list[dict[str, Any]]) -> str:
+    """The same figures for each store, one column per store."""
+    def cell(result: dict[str, Any], key: str) -> str:
+        if key == "batch":
+            return f"{result['batch']['stored_per_s']:,} stored/s ({result['batch']['seconds']} s)"
+        if key == "disk":
+            return f"{result['store_rdf_mb']:,} MB"
+        if key == "memory":
+            return f"{result['peak_pss_mb']:,} MB PSS"
+        figures = result[key]
+        return f"p50 {figures['p50_ms']} · p99 {figures['p99_ms']} ms"
+
+    rows = [("batch publish", "batch"), ("one-by-one PUT", "put"), ("100-dataset page, Turtle", "page"),
+            ("dataset GET, Turtle", "get"), ("changes-feed page", "changes"),
+            ("SPARQL count by theme", "sparql_themes"),
+            ("RDF store on disk", "disk"), ("peak memory (Puente)", "memory")]
+    width = max(len(name) for name, _ in rows)
+    columns = [[cell(result, key) for _, key in rows] for result in results]
+    widths = [max(len(result["store"]), *(len(c) for c in column)) for result, column in zip(results, columns,
+                                                                                            strict=True)]
+    lines = [f"{results[0]['datasets']:,} datasets (reads on catalogue '{results[0]['read_catalogue']}')",
+             " " * width + "  " + "  ".join(f"{r['store']:<{w}}" for r, w in zip(results, widths, strict=True))]
+    for index, (name, _) in enumerate(rows):
+        lines.append(f"{name:<{width}}  " + "  ".join(f"{column[index]:<{w}}" for column, w in zip(columns, widths,
+                                                                                                    strict=True)))
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--datasets", type=int, default=10_000, help="datasets in the corpus (default 10,000)")
     parser.add_argument("--puts", type=int, default=300, help="one-by-one PUTs measured")
     parser.add_argument("--samples", type=int, default=200, help="pages, feed pages (and 3x dataset GETs) measured")
+    parser.add_argument("--stores", default="oxigraph,virtuoso",
+                        help="stores to measure, side by side: oxigraph, virtuoso (default both)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
-    result = run(args.datasets, singles=args.puts, samples=args.samples)
-    print(json.dumps(result, indent=1) if args.json else table(result))
+    stores = [name.strip() for name in args.stores.split(",") if name.strip()]
+    if not stores or set(stores) - {"oxigraph", "virtuoso"}:
+        parser.error("--stores takes oxigraph, virtuoso or both")
+    results = [run_on(store, args.datasets, singles=args.puts, samples=args.samples) for store in stores]
+    if args.json:
+        print(json.dumps(results if len(results) > 1 else results[0], indent=1))
+    else:
+        print("\n\n".join([*(table(result) for result in results), *([side_by_side(results)] if len(results) > 1
+                                                                     else [])]))
 
 
 if __name__ == "__main__":

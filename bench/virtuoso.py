@@ -8,6 +8,7 @@ Protocol) with digest authentication as dba.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -35,6 +36,7 @@ class Virtuoso:
     base: str
     pid: int
     folder: Path
+    result_rows: int = 10_000  # its ResultSetMaxRows
 
     @property
     def query_url(self) -> str:
@@ -52,7 +54,8 @@ class Virtuoso:
         """Puente's environment variables for this server."""
         return {"PUENTE_STORE": "sparql", "PUENTE_SPARQL_QUERY_URL": self.query_url,
                 "PUENTE_SPARQL_UPDATE_URL": self.update_url, "PUENTE_GSP_URL": self.gsp_url,
-                "PUENTE_SPARQL_USER": USER, "PUENTE_SPARQL_PASSWORD": PASSWORD}
+                "PUENTE_SPARQL_USER": USER, "PUENTE_SPARQL_PASSWORD": PASSWORD,
+                "PUENTE_SPARQL_SERVER_MAX_ROWS": str(self.result_rows)}
 
 
 def available() -> str | None:
@@ -124,7 +127,7 @@ def running_virtuoso(*, result_rows: int = 10_000, query_seconds: int = 60,
     base = f"http://127.0.0.1:{http_port}"
     try:
         _wait(base, process, folder / "virtuoso.log", seconds=start_seconds)
-        yield Virtuoso(base=base, pid=process.pid, folder=folder)
+        yield Virtuoso(base=base, pid=process.pid, folder=folder, result_rows=result_rows)
     finally:
         _stop(process)
         shutil.rmtree(folder, ignore_errors=True)
@@ -138,6 +141,37 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
+
+
+def graphs(server: Virtuoso, *, page: int = 200) -> set[str]:
+    """Every graph holding a triple (keyset pages: a page cut by the server's row cap only means one more page)."""
+    import httpx
+
+    found: set[str] = set()
+    last = ""
+    while True:
+        query = ("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER(STR(?g) > " + json.dumps(last) +
+                 f") }} ORDER BY STR(?g) LIMIT {page}")
+        answer = httpx.post(server.query_url, data={"query": query}, timeout=60,
+                            headers={"Accept": "application/sparql-results+json"})
+        answer.raise_for_status()
+        names = [row["g"]["value"] for row in answer.json()["results"]["bindings"]]
+        if not names:
+            return found
+        found.update(names)
+        last = max(names)
+
+
+def clear(server: Virtuoso, *, keep: set[str]) -> None:
+    """Drop every graph but `keep` (Virtuoso's own graphs, listed right after it started): a clean state."""
+    import httpx
+
+    gone = sorted(graphs(server) - keep)
+    for start in range(0, len(gone), 200):
+        update = " ;\n".join(f"DROP SILENT GRAPH <{name}>" for name in gone[start:start + 200])
+        answer = httpx.post(server.update_url, data={"update": update}, auth=httpx.DigestAuth(USER, PASSWORD),
+                            timeout=120)
+        answer.raise_for_status()
 
 
 if __name__ == "__main__":  # python -m bench.virtuoso: start one and keep it up until Ctrl-C

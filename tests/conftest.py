@@ -17,6 +17,7 @@ from app.profile.loader import load_profile
 from app.profile.model import Profile
 from app.settings import REPO_ROOT, Settings
 from app.shacl.reference import PyshaclEngine
+from tests.stores import SharedVirtuoso, shared_virtuoso
 
 CASES = Path(__file__).resolve().parent / "cases"
 ORACLES = Path(__file__).resolve().parent / "oracles"
@@ -72,3 +73,11 @@ def official_dcat_ap_shapes() -> Graph:
     for name in ("shapes.ttl", "range.ttl"):
         shapes.parse(ORACLES / "dcat-ap-3.0.1" / name, format="turtle")
     return shapes
+
+
+
+@pytest.fixture(scope="session")
+def virtuoso() -> Iterator[SharedVirtuoso]:
+    """One throw-away Virtuoso 7 for the whole session (a missing one fails, never skips): tests/stores.py."""
+    with shared_virtuoso() as server:
+        yield server

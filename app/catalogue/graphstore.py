@@ -24,6 +24,7 @@ import pyoxigraph as ox
 
 from app.catalogue import ntriples
 from app.rdf.namespaces import PUENTE
+from app.settings import Settings
 
 StrTriple = tuple[str, str, str]
 SEQUENCE = ntriples.iri(str(PUENTE.changeSequence))
@@ -115,10 +116,12 @@ class OxigraphStore:
         del self.store
 
 
-def open_store(kind: str, path: Path) -> GraphStore:
-    """The store PUENTE_STORE names (only the embedded one so far)."""
-    if kind != "oxigraph":
-        raise ValueError(f"unknown store {kind!r}")
+def open_store(settings: Settings, path: Path) -> GraphStore:
+    """The store PUENTE_STORE names: the embedded one in `path`, or the SPARQL server of the settings."""
+    if settings.store == "sparql":
+        from app.catalogue.sparqlstore import Endpoints, SparqlStore
+
+        return SparqlStore(Endpoints.from_settings(settings))
     return OxigraphStore(path)
 
 

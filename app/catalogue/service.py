@@ -276,7 +276,7 @@ class CatalogueService:
                                                  reason=error.strerror or str(error))) from error
         try:
             found = catalogues(settings, sources=sources)
-            store = open_store(settings.store, folder / "store")
+            store = open_store(settings, folder / "store")
             index = Index(folder / "catalogue.sqlite3")
             service = cls(settings=settings, profile=profile, catalogues=found, store=store, index=index, lock=lock,
                           knowledge=Knowledge(profile))

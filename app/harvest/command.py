@@ -1,9 +1,14 @@
-"""`puente harvest`: one harvest in the foreground, into a JSON-Lines change log (until the catalogue exists).
+"""`puente harvest`: one harvest in the foreground, into a harmonised catalogue or a JSON-Lines change log.
 
-    puente harvest --type ckan https://datos.gob.cl --catalogue cl --out cl.jsonl [--format json]
+    puente harvest --catalogue cl --type ckan https://datos.gob.cl [--format json] [--full]
+    puente harvest --type ckan https://datos.gob.cl --out cl.jsonl [--catalogue cl]
 
-The state sits beside the output (`<out>.state.json`, or --state): the next run is incremental, and a run that
-was killed resumes. Exit status: 0 done, 1 done with errors, 2 failed (or bad usage).
+Into the catalogue (no --out): records are read with the source's crosswalk (--source-format, else the type's),
+validated and published into PUENTE_DATA_DIR's catalogue like a PUT, with a progress bar on a terminal; the source is
+registered there (the one an admin registered with the same catalogue, type and URL is reused), so the next run is
+incremental and `GET /catalogues/{cc}/harvests` lists this run too. A server holding the data folder: refused,
+naming it. Into a file (--out): the state sits beside the output (`<out>.state.json`, or --state).
+Either way a run that was killed resumes. Exit status: 0 done, 1 done with errors, 2 failed (or bad usage).
 """
 
 from __future__ import annotations
@@ -13,12 +18,14 @@ import json
 from pathlib import Path
 from typing import TextIO
 
+from app.errors import InputError
+from app.harvest.cli_catalogue import into_catalogue
 from app.harvest.harvester import harvest
 from app.harvest.model import HarvestRun, RunStatus
 from app.harvest.sink import JsonlSink
 from app.harvest.source import SOURCE_TYPES, HarvestSource
 from app.harvest.state import FileStateStore
-from app.i18n import render
+from app.i18n import render, text
 from app.net.client import HttpPolicy, SafeClient
 from app.pipeline.run import Pipeline
 from app.settings import get_settings
@@ -30,14 +37,15 @@ EXIT_DONE, EXIT_ERRORS, EXIT_FAILED = 0, 1, 2
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser("harvest", help="harvest a portal (CKAN, Socrata, data.json, DCAT) into a "
-                                                 "JSON-Lines file, incrementally")
+                                                 "harmonised catalogue (or a JSON-Lines file), incrementally")
     parser.add_argument("url", help="the portal (CKAN, Socrata), the data.json file or the DCAT endpoint's first page")
     parser.add_argument("--type", required=True, choices=SOURCE_TYPES, help="the source's API")
-    parser.add_argument("--out", required=True, type=Path,
-                        help="JSON-Lines file of the changes (created, updated, deleted), appended run after run")
+    parser.add_argument("--out", type=Path, help="write a JSON-Lines file of the changes (created, updated, deleted), "
+                                                 "appended run after run, instead of the catalogue")
     parser.add_argument("--state", type=Path, help="the harvest's state (default: <out>.state.json)")
-    parser.add_argument("--catalogue", choices=sorted(CATALOGUE_FORMATS),
-                        help="read records with this country's conventions (co, cl, mx, es)")
+    parser.add_argument("--catalogue", help="the catalogue the records go into (co, cl, mx, es or one from settings); "
+                                            "with --out: read records with this country's conventions")
+    parser.add_argument("--domain", help="Socrata: the portal's domain in the Discovery API (default: the URL's host)")
     parser.add_argument("--source-format", help="the Puente source records are read with (overrides --catalogue)")
     parser.add_argument("--full", action="store_true", help="list the whole source (and so catch every deletion)")
     parser.add_argument("--rows", type=int, default=1000, help="page size (CKAN at most 1000)")
@@ -50,9 +58,16 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run_command(args: argparse.Namespace, *, out: TextIO, err: TextIO) -> int:
     lang = args.lang or "es"
+    if args.out is None:
+        if not args.catalogue:
+            raise InputError(text("detail.harvest_cli_where"), field="catalogue")
+        return into_catalogue(args, lang=lang, out=out, err=err)
+    if args.catalogue and args.catalogue not in CATALOGUE_FORMATS:
+        raise InputError(text("detail.harvest_cli_format", catalogue=args.catalogue[:40],
+                              known=", ".join(sorted(CATALOGUE_FORMATS))), field="catalogue")
     record_format = args.source_format or (CATALOGUE_FORMATS[args.catalogue] if args.catalogue else None)
     source = HarvestSource(type=args.type, url=args.url, record_format=record_format, rows=args.rows,
-                           modified_since=args.modified_since)
+                           modified_since=args.modified_since, domain=args.domain)
     state = args.state or args.out.with_name(args.out.name + ".state.json")
     pipeline = None if args.no_validate else Pipeline.load(get_settings())
     sink = JsonlSink(args.out, pipeline)

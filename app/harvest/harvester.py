@@ -29,7 +29,7 @@ from app.harvest.readers.ckan import CkanReader
 from app.harvest.readers.datajson import DatajsonReader
 from app.harvest.readers.dcat import DcatReader
 from app.harvest.readers.socrata import SocrataReader
-from app.harvest.sink import Sink
+from app.harvest.sink import BatchSink, Sink
 from app.harvest.source import HarvestSource
 from app.harvest.state import StateStore
 from app.i18n import text
@@ -117,8 +117,11 @@ def _take(page: Page, *, run: HarvestRun, sink: Sink, reader: Reader, names: Pub
     outcomes: dict[str, Change] = {}
     for problem in page.errors:
         run.error(problem)
-    for item in page.items:
-        outcomes[item.source_id] = _store(item, run=run, sink=sink, names=names)
+    if isinstance(sink, BatchSink):  # the whole page in one write: a page is stored entirely or not at all
+        _store_page(page.items, outcomes, run=run, sink=sink, names=names)
+    else:
+        for item in page.items:
+            outcomes[item.source_id] = _store(item, run=run, sink=sink, names=names)
     run.counts.add(Change.UNCHANGED, page.unchanged)
     run.counts.add(Change.REFUSED, page.still_refused)
     run.progress.pages += 1
@@ -139,6 +142,26 @@ def _store(item: HarvestItem, *, run: HarvestRun, sink: Sink, names: PublisherNa
     if upserted.change is Change.REFUSED:
         run.refused(Refusal(item.source_id, item.url, upserted.violations, upserted.message))
     return upserted.change
+
+
+def _store_page(items: list[HarvestItem], outcomes: dict[str, Change], *, run: HarvestRun, sink: BatchSink,
+                names: PublisherNames | None) -> None:
+    waiting: list[HarvestItem] = []
+    for item in items:
+        if sink.stored_hash(item.source_id) == item.content_hash:
+            run.counts.add(Change.UNCHANGED)
+            outcomes[item.source_id] = Change.UNCHANGED
+            continue
+        if names is not None and item.publisher_iris:
+            item, problems = names.complete(item)
+            for problem in problems:
+                run.error(problem)
+        waiting.append(item)
+    for item, upserted in zip(waiting, sink.upsert_many(waiting) if waiting else [], strict=True):
+        run.counts.add(upserted.change)
+        if upserted.change is Change.REFUSED:
+            run.refused(Refusal(item.source_id, item.url, upserted.violations, upserted.message))
+        outcomes[item.source_id] = upserted.change
 
 
 def _delete(complete: set[str], *, run: HarvestRun, sink: Sink) -> None:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 import orjson
 
@@ -49,6 +49,14 @@ class Sink(Protocol):
     def stored_hash(self, source_id: str) -> str | None: ...
 
     def checkpoint(self) -> None: ...
+
+
+@runtime_checkable
+class BatchSink(Sink, Protocol):
+    """A sink that stores a page's new and changed items in one write (`upsert_many`: one outcome per item, in
+    order), so a page is stored whole or not at all and its validations can run side by side."""
+
+    def upsert_many(self, items: list[HarvestItem]) -> list[Upserted]: ...
 
 
 def check_item(pipeline: Pipeline, item: HarvestItem) -> Upserted | None:

@@ -81,7 +81,8 @@ def bar_chart(chart_id: str, bars: Sequence[Bar], *, maximum: float, title: str,
     """Horizontal bars, one row each: label, bar (scaled to `maximum`), value text."""
     row, top = 30, 8
     height = top * 2 + row * max(len(bars), 1)
-    plot = width - label_width - 90
+    # room after the longest bar for its value text (about 7 px a character at the chart's font size)
+    plot = width - label_width - max(90, 7 * max((len(b.text) for b in bars), default=0) + 12)
     out = [_open(chart_id, width, height, title, desc, "bars"), _defs(chart_id, 1 + max((b.series for b in bars),
                                                                                         default=0))]
     out.append(f'<line x1="{label_width}" y1="{top}" x2="{label_width}" y2="{height - top}" stroke="#4a5360"/>')

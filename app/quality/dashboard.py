@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -23,7 +23,8 @@ FIGURES = ("comparison", "dimensions", "scores", "overdue", "overdue-list", "tre
 
 
 class QualitySource(Protocol):
-    """Where the dashboard reads quality from: the latest aggregate of each catalogue and their history."""
+    """Where the dashboard reads quality from: the latest aggregate of each catalogue and their history.
+    (A source may also have `titles(lang) -> {catalogue: name}`: the page then names catalogues in its language.)"""
 
     def aggregates(self) -> Sequence[CatalogueQuality]:
         """The latest aggregate of every catalogue (one each), in the order the page shows them."""
@@ -131,8 +132,9 @@ class DashboardView:
 
 
 def build_view(aggregates: Sequence[CatalogueQuality], history: Sequence[HistoryPoint], *, metrics: Metrics,
-               lang: str) -> DashboardView:
-    """Every chart of the dashboard, rendered in `lang`."""
+               lang: str, titles: Mapping[str, str] | None = None) -> DashboardView:
+    """Every chart of the dashboard, rendered in `lang` (`titles`: catalogue names in `lang`, where the source
+    knows them; else each aggregate's own title)."""
     def t(key: str, **params: object) -> str:
         return render(text(key, **params), lang)
 
@@ -140,7 +142,7 @@ def build_view(aggregates: Sequence[CatalogueQuality], history: Sequence[History
         return render(metrics.rating_labels[value], lang)
 
     dim_label = {d.key: render(d.label, lang) for d in metrics.dimensions}
-    names = {a.catalogue: a.title or a.catalogue.upper() for a in aggregates}
+    names = {a.catalogue: (titles or {}).get(a.catalogue) or a.title or a.catalogue.upper() for a in aggregates}
     comparison: dict[str, Chart] = {}
     if aggregates:
         top = float(aggregates[0].max)

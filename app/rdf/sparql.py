@@ -47,6 +47,52 @@ _OPAQUE = re.compile(r'"""(?:[^"\\]|\\.|"(?!""))*"""' r"|'''(?:[^'\\]|\\.|'(?!''
 _WORD = re.compile(r"(?<![\w:?$])[A-Za-z]+(?![\w:])")
 
 
+# Virtuoso runs `bif:` names as its built-in SQL functions (bif:http_get fetches a URL) and `sql:` names as stored
+# procedures, from any query: refused as prefixed names and as IRIs, wherever they appear.
+_VIRTUOSO_NAMES = re.compile(r"(?i)(?<![\w.\-:])(?:bif|sql):")
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+def _virtuoso_names(query: str) -> bool:
+    """True when the query names a `bif:` or `sql:` function or procedure: a prefixed name, or an IRI."""
+    if _VIRTUOSO_NAMES.search(_OPAQUE.sub(" ", query)):
+        return True
+    return any(found.group(0)[1:].lstrip().lower().startswith(("bif:", "sql:")) for found in _OPAQUE.finditer(query)
+               if found.group(0).startswith("<"))
+
+
+def _unescaped(query: str) -> str:
+    """The query with SPARQL's \\u and \\U code point escapes undone (a server may undo them before parsing)."""
+    return _ESCAPE.sub(lambda m: chr(min(int(m.group(1) or m.group(2), 16), 0x10FFFF)), query)
+
+
+def _functions(tree: object) -> list[str]:
+    """The IRIs of every function a query calls by IRI (extension functions and XSD casts), prefixes resolved."""
+    from pyparsing import ParseResults
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    prefixes: dict[str, str] = {}
+    found: list[str] = []
+    stack: list[object] = [tree]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, CompValue):
+            if current.name == "PrefixDecl":
+                prefixes[str(current.get("prefix") or "")] = str(current.get("iri"))
+            elif current.name == "Function":
+                name = current.get("iri")
+                if isinstance(name, CompValue) and name.name == "pname":
+                    prefix = str(name.get("prefix") or "")
+                    found.append(prefixes.get(prefix, prefix + ":") + str(name.get("localname") or ""))
+                else:
+                    found.append(str(name))
+            stack.extend(reversed(list(current.values())))
+        elif isinstance(current, (list, tuple, ParseResults)):
+            stack.extend(reversed(list(current)))
+    return found
+
+
 def _words(query: str) -> set[str]:
     """The bare keywords of a query (prefixed names, variables, strings, IRIs and comments left out)."""
     return {w.upper() for w in _WORD.findall(_OPAQUE.sub(" ", query))}
@@ -74,6 +120,8 @@ def inspect_query(query: str, *, max_chars: int) -> CheckedQuery:
         raise InputError(text("detail.sparql_empty"), field="query")
     if len(query) > max_chars:
         raise InputError(text("detail.sparql_too_long", limit=max_chars), field="query")
+    if any(_virtuoso_names(text_) for text_ in (query, _unescaped(query))):
+        raise InputError(text("detail.sparql_refused", keywords="bif:, sql:"), field="query")
     refused = sorted(_words(query) & set(_REFUSED_WORDS))
     if refused:
         raise InputError(text("detail.sparql_refused", keywords=", ".join(refused)), field="query")
@@ -82,10 +130,16 @@ def inspect_query(query: str, *, max_chars: int) -> CheckedQuery:
     try:
         tree = parseQuery(query)
     except Exception as broken:  # pyparsing raises its own hierarchy; every failure is a syntax error for the client
-        raise InputError(text("detail.sparql_syntax", message=str(broken)[:300]), field="query") from broken
+        line, column = getattr(broken, "lineno", None), getattr(broken, "col", None)  # pyparsing's position
+        raise InputError(text("detail.sparql_syntax", message=str(broken)[:300]), field="query",
+                         line=line if isinstance(line, int) else None,
+                         column=column if isinstance(column, int) else None) from broken
     names = _tree_names(tree)
     if names & {"ServiceGraphPattern", "Load"}:
         raise InputError(text("detail.sparql_refused", keywords="SERVICE"), field="query")
+    for function in _functions(tree):
+        if not function.startswith(_XSD):
+            raise InputError(text("detail.sparql_function", function=function[:120]), field="query")
     forms = [form for name, form in _FORMS.items() if name in names]
     if len(forms) != 1:
         raise InputError(text("detail.sparql_syntax", message="not a SELECT, ASK, CONSTRUCT or DESCRIBE query"),

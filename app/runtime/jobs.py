@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from rdflib import RDF, URIRef
 
 from app.errors import PayloadTooLargeError
 from app.findings import FindingLimitReached
@@ -24,13 +25,19 @@ from app.pipeline.exports import dcat_ap_es_triples, to_ckan
 from app.pipeline.report import report_csv, report_triples
 from app.pipeline.report_models import ValidationReport
 from app.pipeline.run import Outcome, Pipeline
+from app.rdf.namespaces import DCAT
 from app.rdf.serialisation import BY_KEY, JSONLD, TURTLE, RdfFormat, write_triples
 from app.runtime.output import Output, SpillWriter
 
 RDF_RESULT_MIN_BYTES = 400  # the smallest a result is in a SHACL report graph, in any syntax (3 messages alone)
 # A JSON result without its texts: {"severity":"info","path":null,"focus":"","value":null,"message":"",...}
 _RESULT_SKELETON = len(orjson.dumps({"severity": "info", "path": None, "focus": "", "value": None, "message": "",
-                                     "constraint": "", "shape": "", "shape_name": "", "source_field": None}))
+                                     "constraint": "", "shape": "", "shape_name": "", "source_field": None,
+                                     "source_gap": False, "element": None}))
+# A record's entry without its texts: every dataset and data service gets one, results or not.
+_RECORD_SKELETON = len(orjson.dumps({"id": "", "iri": "", "title": None, "type": "dataset", "conforms": True,
+                                     "violations": 0, "warnings": 0, "infos": 0, "results": [], "shared": []}))
+_RECORD_TYPES = frozenset((DCAT.Dataset, DCAT.DataService))
 PREVIEW_RECORDS = 200  # what the validator page shows; the downloads hold everything
 PREVIEW_RESULTS = 100
 
@@ -66,18 +73,20 @@ def least_report_bytes(pipeline: Pipeline, outcome: Outcome, lang: str) -> int:
     constraint and focus; characters, each at least a byte), so a report past the cap is refused before it is
     built (building it takes several times its size in memory)."""
     shapes = pipeline.profile.shapes
-    messages: dict[str, int] = {}  # shape → the length of its message in `lang`
+    messages: dict[str, int] = {}  # shape → the length of its message and name in `lang`
     total = 0
     for finding in outcome.findings:
+        shape = shapes.get(finding.shape)
         if finding.message is not None:
-            message = len(render(finding.message, lang))
+            message = len(render(finding.message, lang)) + (len(render(shape.name, lang)) if shape else 0)
         else:
             message = messages.get(finding.shape, -1)
             if message < 0:
-                shape = shapes.get(finding.shape)
-                message = messages[finding.shape] = len(render(shape.message, lang)) if shape else 0
+                message = messages[finding.shape] = \
+                    len(render(shape.message, lang)) + len(render(shape.name, lang)) if shape else 0
         total += _RESULT_SKELETON + message + len(finding.shape) + len(finding.component) + len(str(finding.focus))
-    return total
+    records = {s for s, p, o in outcome.mapped.triples if p == RDF.type and o in _RECORD_TYPES}
+    return total + sum(_RECORD_SKELETON + (len(record) if isinstance(record, URIRef) else 0) for record in records)
 
 
 def _report_bytes(pipeline: Pipeline, outcome: Outcome, lang: str) -> bytes:

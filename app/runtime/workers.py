@@ -189,26 +189,28 @@ class Runner:
 
     # ---- running a job
 
-    async def run(self, job: Callable[..., T], body: bytes = b"", *args: object) -> T:
-        """`job(pipeline, body, *args)` in a worker, under the time limit (see the module's docstring)."""
+    async def run(self, job: Callable[..., T], body: bytes = b"", *args: object, timeout_s: float | None = None) -> T:
+        """`job(pipeline, body, *args)` in a worker, under the time limit (see the module's docstring); `timeout_s`
+        another limit for this job (a /sparql query's), ValidationTimeoutError past it all the same."""
         if not self.workers:
             return await anyio.to_thread.run_sync(functools.partial(job, self.pipeline, body, *args))
         loop = asyncio.get_running_loop()
         head = pickle.dumps((job, args), protocol=5)
+        limit = timeout_s or self.timeout_s
         wait_until = loop.time() + self.timeout_s  # the longest a request waits for a free worker
         try:
             for attempt in (1, 2):
                 worker = await self._acquire(wait_until)
                 sent = False
                 try:
-                    async with asyncio.timeout(self.timeout_s):
+                    async with asyncio.timeout(limit):
                         await self._send(loop, worker, head, body)
                         sent = True
                         ok, value, flags = await self._receive(loop, worker)
                 except TimeoutError:
-                    logger.warning("job stopped after %.1f s; its worker is replaced", self.timeout_s)
+                    logger.warning("job stopped after %.1f s; its worker is replaced", limit)
                     self._discard(worker)
-                    raise ValidationTimeoutError(text("detail.timeout", seconds=f"{self.timeout_s:g}")) from None
+                    raise ValidationTimeoutError(text("detail.timeout", seconds=f"{limit:g}")) from None
                 except (OSError, EOFError, _Garbled, pickle.UnpicklingError) as failure:
                     self._discard(worker)
                     # Not sent, or reset (the worker ended with the job unread in its socket): the job never ran.

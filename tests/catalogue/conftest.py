@@ -13,6 +13,7 @@ import pytest
 
 from bench.server import free_port, running_server
 from tests.conftest import CASES
+from tests.stores import SharedVirtuoso
 
 ADMIN = "admin-secret-for-tests"
 DIR3_EXAMPLE = "http://datos.gob.es/recurso/sector-publico/org/Organismo/E0DAT0001"  # DCAT-AP-ES's own example
@@ -64,11 +65,44 @@ def server_env(data_dir: Path, port: int, **extra: str) -> dict[str, str]:
             "PUENTE_WORKERS": "2", "PUENTE_LOG_LEVEL": "WARNING", "PUENTE_CATALOGUES": EXTRA_CATALOGUES, **extra}
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """`backend` runs a module once per store when the module says STORES = BOTH (tests/stores.py)."""
+    if "backend" in metafunc.fixturenames:
+        metafunc.parametrize("backend", getattr(metafunc.module, "STORES", ("oxigraph",)), indirect=True,
+                             scope="module")
+
+
+@dataclass
+class Backend:
+    name: str
+    shared: SharedVirtuoso | None
+
+    def env(self) -> dict[str, str]:
+        """Environment variables of a server on this store, the store emptied first."""
+        return self.shared.clean() if self.shared is not None else {}
+
+    def settings(self) -> dict[str, str]:
+        """The same as Settings fields (PUENTE_GSP_URL is gsp_url...)."""
+        return {name.removeprefix("PUENTE_").lower(): value for name, value in self.env().items()}
+
+
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def backend(request: pytest.FixtureRequest) -> Backend:
+    name = str(request.param)
+    return Backend(name=name, shared=request.getfixturevalue("virtuoso") if name == "virtuoso" else None)
+
+
+@pytest.fixture()
+def store_settings(backend: Backend) -> dict[str, str]:
+    """Settings fields of the store under test, emptied for this test."""
+    return backend.settings()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, backend: Backend) -> Iterator[Server]:
     data_dir = tmp_path_factory.mktemp("catalogue-data")
     port = free_port()
-    with running_server(server_env(data_dir, port), port=port, access_log=False) as (url, process):
+    with running_server(server_env(data_dir, port, **backend.env()), port=port, access_log=False) as (url, process):
         yield Server(url=url, process=process, data_dir=data_dir)
 
 

@@ -24,7 +24,10 @@ from app.catalogue import canonical
 from app.profile.model import Profile
 from bench.corpus import generate
 from bench.server import free_port, running_server
-from tests.catalogue.conftest import JSON, Server, server_env
+from tests.catalogue.conftest import JSON, Backend, Server, server_env
+from tests.stores import BOTH
+
+STORES = BOTH  # a kill -9 on pyoxigraph and on Virtuoso
 
 RECORDS = 3000
 SPDX_VALUE = "<http://spdx.org/rdf/terms#checksumValue>"
@@ -83,12 +86,12 @@ def whole(server: Server, record_id: str, profile: Profile) -> bool:
     return canonical.checksum(lines_again) == stated.split('"')[1]
 
 
-def test_kill_9_during_a_publication(tmp_path: Path, profile: Profile) -> None:
+def test_kill_9_during_a_publication(tmp_path: Path, profile: Profile, backend: Backend) -> None:
     document = generate(records=RECORDS, seed=3)[0]
     views = json.loads(document.body)
     data_dir = tmp_path / "data"
     port = free_port()
-    env = server_env(data_dir, port)
+    env = server_env(data_dir, port, **backend.env())
     with running_server(env, port=port, access_log=False) as (url, process):
         first = Server(url=url, process=process, data_dir=data_dir)
         token = first.token("co")

@@ -12,16 +12,19 @@ import httpx
 import pytest
 
 from bench.server import free_port, running_server
-from tests.catalogue.conftest import JSON, TURTLE, Server, case, server_env
+from tests.catalogue.conftest import JSON, TURTLE, Backend, Server, case, server_env
+from tests.stores import BOTH
+
+STORES = BOTH  # every test here runs on pyoxigraph and on Virtuoso
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def server(tmp_path_factory: pytest.TempPathFactory, backend: Backend) -> Iterator[Server]:
     """Small limits, as tests/hostile uses them: a 300 kB body, a 1,000-character literal."""
     data_dir = tmp_path_factory.mktemp("hostile-data")
     port = free_port()
     env = server_env(data_dir, port, PUENTE_MAX_BODY_BYTES="300000", PUENTE_MAX_LITERAL_CHARS="1000",
-                     PUENTE_MAX_RECORDS="400", PUENTE_VALIDATION_TIMEOUT_S="10")
+                     PUENTE_MAX_RECORDS="400", PUENTE_VALIDATION_TIMEOUT_S="10", **backend.env())
     with running_server(env, port=port, access_log=False) as (url, process):
         yield Server(url=url, process=process, data_dir=data_dir)
 

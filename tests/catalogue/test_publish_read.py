@@ -12,6 +12,9 @@ from rdflib.namespace import RDF, SKOS
 
 from app.rdf.namespaces import ADMS, DCAT, DCT, FOAF, PUENTE, SPDX
 from tests.catalogue.conftest import JSON, TURTLE, Server, case
+from tests.stores import BOTH
+
+STORES = BOTH  # every test here runs on pyoxigraph and on Virtuoso
 
 CO_RECORD = "co/etwv-wj8f-pueblos-indigenas/input.json"
 RDF_FORMATS = {"text/turtle": "turtle", "application/ld+json": "json-ld", "application/rdf+xml": "xml",

@@ -14,14 +14,14 @@ from rdflib.compare import isomorphic
 
 from app.catalogue import canonical, ntriples
 from app.catalogue.definitions import catalogues, load_specs
-from app.catalogue.graphstore import OxigraphStore
+from app.catalogue.graphstore import open_store
 from app.catalogue.identifiers import check_id, safe_id
 from app.catalogue.knowledge import Knowledge
 from app.catalogue.prepare import RECORD_CLASSES, Job, prepare_task
 from app.catalogue.service import CatalogueService
 from app.crosswalk.loader import load_crosswalks
 from app.crosswalk.rdf_source import load_rdf_sources
-from app.errors import ConfigurationError, InputError
+from app.errors import ConfigurationError, InputError, StoreError
 from app.pipeline.enrichment import for_publication
 from app.pipeline.run import Pipeline
 from app.profile.model import Profile
@@ -29,6 +29,9 @@ from app.runtime.batch import share_out
 from app.settings import REPO_ROOT, CatalogueSpec, Settings
 from bench.corpus import generate
 from tests.conftest import CASES
+from tests.stores import BOTH
+
+STORES = BOTH  # the store tests run on pyoxigraph and on Virtuoso
 
 # ---------------------------------------------------------------------------------------------- identifiers
 
@@ -160,8 +163,8 @@ def test_settings_add_and_replace_catalogues() -> None:
 # ---------------------------------------------------------------------------------------------- store, index
 
 
-def test_store_replaces_graphs_atomically_and_reads_them_back(tmp_path: Path) -> None:
-    store = OxigraphStore(tmp_path / "store")
+def test_store_replaces_graphs_atomically_and_reads_them_back(tmp_path: Path, store_settings: dict[str, str]) -> None:
+    store = open_store(Settings(data_dir=tmp_path, **store_settings), tmp_path / "store")
     store.replace({"http://x/g1": ['<http://x/a> <http://x/p> "1" .', "<http://x/a> <http://x/q> _:b1 ."],
                    "http://x/g2": ['<http://x/b> <http://x/p> "2" .']}, fresh=True)
     store.replace({"http://x/g1": ['<http://x/a> <http://x/p> "one" .']})
@@ -174,6 +177,31 @@ def test_store_replaces_graphs_atomically_and_reads_them_back(tmp_path: Path) ->
         store.replace({"http://x/g> } ; DROP ALL ; INSERT DATA { <x": []})
     store.drop(["http://x/g2"])
     assert store.triples("http://x/g2") == []
+    store.close()
+
+
+def test_reads_longer_than_the_servers_row_cap_come_back_whole(tmp_path: Path,
+                                                               store_settings: dict[str, str]) -> None:
+    """Virtuoso runs here with ResultSetMaxRows 500 (tests/stores.py), below Puente's page size: a 1,200-triple graph
+    and 1,200 sequence numbers are read whole through its silent cut, and a SELECT it cut is refused, never used."""
+    store = open_store(Settings(data_dir=tmp_path, **store_settings), tmp_path / "store")
+    sequence = "<https://w3id.org/puente/ns#changeSequence>"
+    big = [f'<http://x/s{i}> <http://x/p> "{i}" .' for i in range(1200)] + ["<http://x/s0> <http://x/q> _:b ."]
+    records = {f"http://x/catalogues/co/records/r{i}": [
+        f'<http://x/catalogues/co/records/r{i}> {sequence} "{i + 1}"^^<http://www.w3.org/2001/XMLSchema#integer> .']
+        for i in range(1200)}
+    store.replace({"http://x/big": big, **records}, fresh=True)
+    found = store.triples("http://x/big")
+    assert len(found) == len(set(found)) == 1201
+    assert {f"{s} {p} {o} ." for s, p, o in found if not o.startswith("_:")} == set(big[:-1])
+    assert [seq for _, seq in store.sequences(after=100)] == list(range(101, 1201))
+    query = "SELECT ?s WHERE { GRAPH <http://x/big> { ?s <http://x/p> ?o } }"
+    if store_settings:  # the server cut this answer: an error, not 500 of 1,200 rows
+        with pytest.raises(StoreError):
+            store.select(query)
+    else:
+        assert len(store.select(query)) == 1200
+    assert store.select("SELECT ?o WHERE { GRAPH <http://x/big> { <http://x/s7> <http://x/p> ?o } }") == [{"o": '"7"'}]
     store.close()
 
 
@@ -192,8 +220,9 @@ def _publish(service: CatalogueService, pipeline: Pipeline, body: bytes, media_t
     service.publish_document(catalogue, shares, who="test")
 
 
-def test_a_lost_index_is_rebuilt_from_the_store(tmp_path: Path, pipeline: Pipeline) -> None:
-    settings = Settings(data_dir=tmp_path)
+def test_a_lost_index_is_rebuilt_from_the_store(tmp_path: Path, pipeline: Pipeline,
+        store_settings: dict[str, str]) -> None:
+    settings = Settings(data_dir=tmp_path, **store_settings)
     service = CatalogueService.open(settings, pipeline.profile)
     _publish(service, pipeline, generate(records=60, seed=2)[0].body, "application/json", "co")
     deleted = service.page("co", size=1).rows[0].row.id
@@ -221,9 +250,10 @@ def _graph(lines: set[str]) -> Graph:
     return Graph().parse(data="\n".join(sorted(lines)), format="nt")
 
 
-def test_a_write_the_index_missed_is_indexed_on_open(tmp_path: Path, pipeline: Pipeline) -> None:
+def test_a_write_the_index_missed_is_indexed_on_open(tmp_path: Path, pipeline: Pipeline,
+        store_settings: dict[str, str]) -> None:
     """A kill between the store write and the index write: the index is behind the store; opening catches up."""
-    settings = Settings(data_dir=tmp_path)
+    settings = Settings(data_dir=tmp_path, **store_settings)
     service = CatalogueService.open(settings, pipeline.profile)
     body = json.loads((CASES / "co" / "etwv-wj8f-pueblos-indigenas" / "input.json").read_bytes())
     _publish(service, pipeline, json.dumps(body).encode(), "application/json", "co")
@@ -247,10 +277,11 @@ def test_a_write_the_index_missed_is_indexed_on_open(tmp_path: Path, pipeline: P
     again.close()
 
 
-def test_one_writer_per_data_folder(tmp_path: Path, pipeline: Pipeline) -> None:
+def test_one_writer_per_data_folder(tmp_path: Path, pipeline: Pipeline,
+        store_settings: dict[str, str]) -> None:
     from app.errors import CatalogueUnavailableError
 
-    settings = Settings(data_dir=tmp_path)
+    settings = Settings(data_dir=tmp_path, **store_settings)
     first = CatalogueService.open(settings, pipeline.profile, holder="first holder")
     with pytest.raises(CatalogueUnavailableError) as refused:
         CatalogueService.open(settings, pipeline.profile)
@@ -274,3 +305,25 @@ def test_an_unusable_data_folder_is_named_and_the_rest_of_the_service_runs(tmp_p
         assert client.get("/health").status_code == 200
         answer = client.get("/catalogues/co")
         assert answer.status_code == 503 and str(blocker) in answer.json()["detail"]
+
+
+def test_a_sparql_store_that_does_not_answer_is_named_and_the_rest_of_the_service_runs(tmp_path: Path,
+                                                                                     profile: Profile) -> None:
+    from fastapi.testclient import TestClient
+
+    from app.errors import StoreError
+    from app.main import create_app
+    from bench.server import free_port
+
+    with pytest.raises(StoreError) as unset:
+        CatalogueService.open(Settings(data_dir=tmp_path / "a", store="sparql"), profile)
+    assert "PUENTE_GSP_URL" in str(unset.value)
+    dead = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    settings = Settings(data_dir=tmp_path / "b", store="sparql", sparql_query_url=f"{dead}/sparql",
+                        sparql_update_url=f"{dead}/sparql-auth", gsp_url=f"{dead}/gsp", sparql_http_timeout_s=5,
+                        workers=0)
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/health").status_code == 200
+        for path in ("/catalogues/co", "/sparql?query=ASK%7B%7D"):
+            answer = client.get(path)
+            assert answer.status_code == 503 and f"{dead}/sparql" in answer.json()["detail"], answer.text

@@ -109,10 +109,10 @@ _FQ = re.compile(r"^metadata_modified:\[(\S+) TO \*\]$")
 
 def ckan_packages(count: int, *, start: datetime | None = None) -> list[dict[str, Any]]:
     """`count` packages derived from the two real ckanext-dcat package dicts (synthetic: new id, name, title,
-    metadata_modified one hour apart, resource ids; everything else as in the fixture). The legacy fixture has no
-    organisation, and a dataset without publisher is refused: its synthetic copies get one named after its
-    maintainer. The scheming fixture's access service names, as datasets it serves, IRIs its record does not describe
-    as datasets (a violation of the profile): its copies leave serves_dataset out."""
+    identifier, guid, metadata_modified one hour apart, resource ids; everything else as in the fixture). The legacy
+    fixture has no organisation, and a dataset without publisher is refused: its synthetic copies get one named
+    after its maintainer. The scheming fixture's access service names, as datasets it serves, IRIs its record does
+    not describe as datasets (a violation of the profile): its copies leave serves_dataset out."""
     templates = [fixture(name) for name in CKAN_TEMPLATES]
     moment = start or datetime(2024, 1, 1, tzinfo=UTC)
     made = []
@@ -123,6 +123,12 @@ def ckan_packages(count: int, *, start: datetime | None = None) -> list[dict[str
         package["name"] = name
         package["title"] = f"{package.get('title') or name} ({index})"
         package["metadata_modified"] = _ckan_time(moment + timedelta(hours=index))
+        # each copy is a dataset of its own: its identifiers (what a catalogue keys records on) are its own too
+        if package.get("identifier"):
+            package["identifier"] = f"{name}-{package['identifier']}"
+        for extra in package.get("extras") or []:
+            if extra.get("key") == "guid":
+                extra["value"] = package["id"]
         if not package.get("organization") and not package.get("publisher"):
             maintainer = package.get("maintainer") or "Publisher"
             package["organization"] = {"name": "synthetic-publisher", "title": maintainer}

@@ -36,7 +36,8 @@ def dashboard(request: Request, settings: SettingsDep, lang: LangDep) -> Respons
     source = _source(request)
     aggregates, history = list(source.aggregates()), list(source.history())
     metrics = load_metrics(settings.assets_dir)
-    view = build_view(aggregates, history, metrics=metrics, lang=lang)
+    titles = getattr(source, "titles", None)  # optional: catalogue names in the page's language
+    view = build_view(aggregates, history, metrics=metrics, lang=lang, titles=titles(lang) if titles else None)
     return page(request, "dashboard.html", lang=lang, view=view, metrics=metrics, figures=FIGURES,
                 overdue_shown=OVERDUE_SHOWN, history_days=len({p.day for p in history}))
 
