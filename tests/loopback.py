@@ -63,6 +63,9 @@ class Loopback:
                 self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
             def _serve(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                if length:  # read, so the connection can be kept alive
+                    self.rfile.read(length)
                 parts = urlsplit(self.path)
                 query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
                 request = Request(self.command, parts.path, query, {k.lower(): v for k, v in self.headers.items()},
@@ -101,6 +104,9 @@ class Loopback:
 
             do_GET = _serve
             do_HEAD = _serve
+            do_POST = _serve
+            do_PUT = _serve
+            do_DELETE = _serve
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True

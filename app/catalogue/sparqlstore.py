@@ -21,6 +21,9 @@ could end an IRI early.
 
 from __future__ import annotations
 
+import random
+import re
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -42,6 +45,9 @@ CAP_HEADER = "x-sparql-maxrows"  # Virtuoso: this answer was cut at ResultSetMax
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _JSON = "application/sparql-results+json"
 
+
+DEADLOCK_RETRIES = 6
+_DEADLOCK = re.compile(r"\b40001\b|SR172|deadlock", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class Endpoints:
@@ -106,13 +112,19 @@ class SparqlStore:
 
     def _send(self, client: httpx.Client, method: str, url: str, *, check: bool = True,
               **kwargs: Any) -> httpx.Response:
-        try:
-            answer = client.request(method, url, **kwargs)
-        except httpx.TimeoutException as error:
-            raise self._failed(url, f"no answer within {self.endpoints.timeout_s:g} s ({type(error).__name__})"
-                               ) from error
-        except httpx.HTTPError as error:
-            raise self._failed(url, f"{type(error).__name__}: {error}") from error
+        for attempt in range(DEADLOCK_RETRIES + 1):
+            try:
+                answer = client.request(method, url, **kwargs)
+            except httpx.TimeoutException as error:
+                raise self._failed(url, f"no answer within {self.endpoints.timeout_s:g} s ({type(error).__name__})"
+                                   ) from error
+            except httpx.HTTPError as error:
+                raise self._failed(url, f"{type(error).__name__}: {error}") from error
+            # Concurrent writes can deadlock inside Virtuoso (SQL state 40001, "SR172: Transaction deadlocked"):
+            # the server rolled the request back, and PUT and DROP are idempotent, so sending it again is safe.
+            if answer.status_code < 500 or not _DEADLOCK.search(answer.text[:2000]) or attempt == DEADLOCK_RETRIES:
+                break
+            time.sleep(0.05 * 2 ** attempt + random.uniform(0, 0.05))
         if check and answer.status_code >= 400:
             raise self._failed(url, f"HTTP {answer.status_code}: {answer.text[:400].strip()}")
         return answer

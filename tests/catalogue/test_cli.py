@@ -12,11 +12,12 @@ from pathlib import Path
 
 from bench.corpus import generate
 from tests.catalogue.conftest import Backend
+from tests.stores import BOTH
 
 # On pyoxigraph only (STORES = BOTH from tests/stores.py runs it on Virtuoso too), to keep the suite short:
 # the command line writes through the same service calls
 # test_publish_read and test_crash make on both stores.
-STORES = ("oxigraph",)
+STORES = BOTH  # on pyoxigraph and on Virtuoso
 
 PUENTE = shutil.which("puente") or str(Path(sys.executable).with_name("puente"))
 

@@ -10,10 +10,11 @@ from rdflib.compare import isomorphic
 
 from tests.catalogue.conftest import JSON, TURTLE, Server, case
 from tests.conftest import ORACLES, official_dcat_ap_shapes
+from tests.stores import BOTH
 
 # On pyoxigraph only (STORES = BOTH from tests/stores.py runs it on Virtuoso too), to keep the suite short:
 # exports read Puente's index, not the store.
-STORES = ("oxigraph",)
+STORES = BOTH  # on pyoxigraph and on Virtuoso
 
 # complete records (no violation, see tests/test_oracle.py), one per source, published into their catalogue
 COMPLETE = [("co", "co/etwv-wj8f-pueblos-indigenas/input.json", JSON, ""),

@@ -14,11 +14,12 @@ from rdflib.namespace import Namespace
 
 from bench.corpus import generate
 from tests.catalogue.conftest import JSON, Server
+from tests.stores import BOTH
 
 # On pyoxigraph only (STORES = BOTH from tests/stores.py runs it on Virtuoso too), to keep the suite short:
 # pages and the feed read Puente's index; its store writes are the ones
 # test_publish_read and test_crash make on both stores.
-STORES = ("oxigraph",)
+STORES = BOTH  # on pyoxigraph and on Virtuoso
 
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
 N = 300
@@ -187,6 +188,7 @@ def test_sync_full_deletes_what_the_document_no_longer_holds(server: Server) -> 
     answer = server.post("co", json.dumps(kept).encode(), JSON, query="?sync=full").json()
     gone = set(stored) - {v["id"] for v in kept}
     others = before - len(stored)  # every other record of the catalogue is deleted too: the document is all
+    assert "deleted" in answer, answer
     assert answer["deleted"] == len(gone) + others
     assert server.get(f"/catalogues/co/datasets/{sorted(gone)[0]}").status_code == 410
     assert server.get("/catalogues/co?format=json").json()["totalItems"] == len([r for r in answer["records"]
