@@ -51,6 +51,9 @@ def _short(iri: Node) -> str:
     return curie(str(iri))
 
 
+_Parents = dict[Node, tuple[Node, Node] | None]  # node → (the node and property it is reached by); None for the root
+
+
 class _Ownership:
     """Which record reaches which node, and through which chain of properties.
 
@@ -79,9 +82,10 @@ class _Ownership:
         self.dataset_set, self.service_set = set(self.datasets), set(self.services)
         self.catalog_set, self.series_set = set(self.catalogs), set(self.series)
         self.roots = self.dataset_set | self.service_set | self.catalog_set | self.series_set
-        # node → (records that reach it, chain from the first of them); datasets and services before catalogues
-        self._main: dict[Node, tuple[list[Node], str]] = {}
-        self._catalog: dict[Node, tuple[list[Node], str]] = {}
+        # node → (records that reach it, how the first of them reaches it); datasets and services before catalogues.
+        # The property chain is spelled out only for nodes a finding is on (most nodes have none).
+        self._main: dict[Node, tuple[list[Node], _Parents]] = {}
+        self._catalog: dict[Node, tuple[list[Node], _Parents]] = {}
         self._via: dict[Node, tuple[Node, Node]] = {}  # node → (the node and property it was first reached by)
         self._elements: dict[tuple[Node, str], str | None] = {}
         for root in [*self.datasets, *self.services, *self.series]:
@@ -89,30 +93,38 @@ class _Ownership:
         for root in self.catalogs:
             self._walk(root, into=self._catalog)
 
-    def _walk(self, root: Node, *, into: dict[Node, tuple[list[Node], str]]) -> None:
-        chains: dict[Node, str] = {root: ""}
+    def _walk(self, root: Node, *, into: dict[Node, tuple[list[Node], _Parents]]) -> None:
+        parents: _Parents = {root: None}
         queue: deque[Node] = deque([root])
+        via, roots = self._via, self.roots
         while queue:
             node = queue.popleft()
             for predicate, obj in self.links.get(node, ()):
-                if obj in chains or obj in self.roots:
+                if obj in parents or obj in roots:
                     continue  # seen, or another record: its findings are its own
-                step = _short(predicate)
-                chains[obj] = f"{chains[node]}/{step}" if chains[node] else step
-                if obj not in self._via:
-                    self._via[obj] = (node, predicate)
+                parents[obj] = (node, predicate)
+                if obj not in via:
+                    via[obj] = (node, predicate)
                 queue.append(obj)
-        for node, chain in chains.items():
+        for node in parents:
             owners = into.get(node)
             if owners is None:
-                into[node] = ([root], chain)
+                into[node] = ([root], parents)
             else:
                 owners[0].append(root)
 
     def owners(self, focus: Node) -> tuple[list[Node], str | None]:
         """The records a node belongs to, and the property chain from the first of them."""
         found = self._main.get(focus) or self._catalog.get(focus)
-        return found if found is not None else ([], None)
+        if found is None:
+            return [], None
+        owners, parents = found
+        steps: list[str] = []
+        node = focus
+        while (link := parents[node]) is not None:
+            node, predicate = link
+            steps.append(_short(predicate))
+        return owners, "/".join(reversed(steps))
 
     def text(self, node: Node, predicate: URIRef, lang: str) -> str | None:
         return _pick_text(self.texts.get((node, predicate), []), lang)
