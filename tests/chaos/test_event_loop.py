@@ -36,13 +36,14 @@ def test_health_answers_while_every_worker_is_busy_and_requests_wait(server: Ser
 
 def test_a_report_graph_of_thousands_of_records_is_made_off_the_event_loop(server: Server) -> None:
     """10,000 one-line datasets asked for as Turtle froze the service 43 s (the graph was built and written on
-    the event loop); here 3,000, while /health is asked every 0.1 s."""
-    body, media = one_line_datasets(scale=0.3)
+    the event loop); here 2,000, while /health is asked every 0.1 s. (Their 28,000 results fit under the report cap
+    set here; 3,000 would not, and would be refused, 413, when validated within the time limit.)"""
+    body, media = one_line_datasets(scale=0.2)
     with HealthProbe(server) as probe:
         response = server.validate(body, media, accept="text/turtle", timeout=120)
     if response.status_code == 200:
         graph = Graph().parse(data=response.text, format="turtle")
-        assert len(set(graph.subjects(None, None))) > 3_000
+        assert len(set(graph.subjects(None, None))) > 2_000
     else:  # the time limit (4 s here) may stop it on a slow machine: then a clean 503
         problem(response, 503)
     assert probe.slowest < HEALTH_S and not probe.failures
