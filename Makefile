@@ -4,6 +4,8 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# the suite runs on every core (pytest-xdist; a module's tests stay together, each process starts its own servers)
+TEST_WORKERS ?= auto
 
 .PHONY: native-clean test-plain run test system-deps bench-deps lint typecheck unit install native clean vocabularies context crosswalks load bench bench-catalogue
 
@@ -37,7 +39,7 @@ typecheck: install
 	$(BIN)/mypy --strict app
 
 unit: native
-	PUENTE_NATIVE_REQUIRED=1 $(BIN)/pytest -q
+	PUENTE_NATIVE_REQUIRED=1 $(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 # The browser test drives Debian's Chromium; the SPARQL backend's tests start Debian's Virtuoso 7. Installed here
 # when missing (as root, with apt-get); otherwise the command to run is printed and the target fails.
