@@ -13,16 +13,14 @@ it. The file is used only by the process that holds the data folder's lock (the 
 from __future__ import annotations
 
 import hashlib
-import sqlite3
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import orjson
+
+from app.catalogue.sqlitefile import SqliteFile
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sources (
@@ -74,55 +72,35 @@ class HarvestDb:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")  # a checkpoint is durable before the state moves past it
-        self._db.executescript(SCHEMA)
-        self._lock = threading.RLock()
+        # synchronous=FULL: a checkpoint is durable before the state moves past it
+        self._file = SqliteFile(path, schema=SCHEMA, synchronous="FULL")
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
-
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
-
-    def _rows(self, query: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        with self._lock:
-            return self._db.execute(query, params).fetchall()
+        self._file.close()
 
     # -- sources ---------------------------------------------------------------------------------------------
 
     def put_source(self, entry: SourceEntry) -> None:
         """Add a source, or replace the one with its id (its state and records stay: the next run goes on)."""
-        with self._write() as db:
+        with self._file.write() as db:
             db.execute("INSERT OR REPLACE INTO sources (id, catalogue, type, url, schedule, rate_limit, options, "
                        "origin, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                        (entry.id, entry.catalogue, entry.type, entry.url, entry.schedule, entry.rate_limit,
                         orjson.dumps(entry.options).decode(), entry.origin, entry.created))
 
     def source(self, source: str) -> SourceEntry | None:
-        rows = self._rows("SELECT id, catalogue, type, url, schedule, rate_limit, options, origin, created "
+        rows = self._file.rows("SELECT id, catalogue, type, url, schedule, rate_limit, options, origin, created "
                           "FROM sources WHERE id = ?", (source,))
         return _entry(rows[0]) if rows else None
 
     def sources(self) -> list[SourceEntry]:
-        return [_entry(row) for row in self._rows(
+        return [_entry(row) for row in self._file.rows(
             "SELECT id, catalogue, type, url, schedule, rate_limit, options, origin, created FROM sources "
             "ORDER BY created, id")]
 
     def delete_source(self, source: str) -> bool:
         """Forget a source and its state (its records stay in the catalogue; its runs stay listed)."""
-        with self._write() as db:
+        with self._file.write() as db:
             gone = db.execute("DELETE FROM sources WHERE id = ?", (source,)).rowcount
             db.execute("DELETE FROM state WHERE source = ?", (source,))
             db.execute("DELETE FROM records WHERE source = ?", (source,))
@@ -132,56 +110,56 @@ class HarvestDb:
 
     def save_run(self, run: dict[str, Any]) -> None:
         """A run's report (HarvestRun.to_json() with its `source` and `catalogue`), inserted or replaced."""
-        with self._write() as db:
+        with self._file.write() as db:
             db.execute("INSERT OR REPLACE INTO runs (id, source, catalogue, status, created, body) "
                        "VALUES (?, ?, ?, ?, ?, ?)", (run["id"], run["source"]["id"], run["catalogue"], run["status"],
                                                      run["created_at"], orjson.dumps(run)))
 
     def run(self, run_id: str) -> dict[str, Any] | None:
-        rows = self._rows("SELECT body FROM runs WHERE id = ?", (run_id,))
+        rows = self._file.rows("SELECT body FROM runs WHERE id = ?", (run_id,))
         return orjson.loads(rows[0][0]) if rows else None
 
     def runs(self, *, catalogue: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
         """The latest runs first."""
         if catalogue is None:
-            rows = self._rows("SELECT body FROM runs ORDER BY created DESC, rowid DESC LIMIT ?", (limit,))
+            rows = self._file.rows("SELECT body FROM runs ORDER BY created DESC, rowid DESC LIMIT ?", (limit,))
         else:
-            rows = self._rows("SELECT body FROM runs WHERE catalogue = ? ORDER BY created DESC, rowid DESC LIMIT ?",
-                              (catalogue, limit))
+            rows = self._file.rows("SELECT body FROM runs WHERE catalogue = ? "
+                                   "ORDER BY created DESC, rowid DESC LIMIT ?", (catalogue, limit))
         return [orjson.loads(row[0]) for row in rows]
 
     def active_run(self, source: str) -> str | None:
-        rows = self._rows("SELECT id FROM runs WHERE source = ? AND status IN ('queued', 'running') LIMIT 1",
+        rows = self._file.rows("SELECT id FROM runs WHERE source = ? AND status IN ('queued', 'running') LIMIT 1",
                           (source,))
         return str(rows[0][0]) if rows else None
 
     def unfinished_runs(self) -> list[dict[str, Any]]:
         return [orjson.loads(row[0]) for row in
-                self._rows("SELECT body FROM runs WHERE status IN ('queued', 'running')")]
+                self._file.rows("SELECT body FROM runs WHERE status IN ('queued', 'running')")]
 
     # -- a source's state and records ------------------------------------------------------------------------
 
     def load_state(self, source: str) -> dict[str, Any] | None:
-        rows = self._rows("SELECT body FROM state WHERE source = ?", (source,))
+        rows = self._file.rows("SELECT body FROM state WHERE source = ?", (source,))
         return orjson.loads(rows[0][0]) if rows else None
 
     def save_state(self, source: str, state: dict[str, Any]) -> None:
-        with self._write() as db:
+        with self._file.write() as db:
             db.execute("INSERT OR REPLACE INTO state (source, body) VALUES (?, ?)", (source, orjson.dumps(state)))
 
     def record_hashes(self, source: str) -> dict[str, tuple[str, str]]:
         """source id → (catalogue record id, content hash) of every dataset of `source` in the catalogue."""
         return {sid: (record, hashed) for sid, record, hashed in
-                self._rows("SELECT sid, record, hash FROM records WHERE source = ?", (source,))}
+                self._file.rows("SELECT sid, record, hash FROM records WHERE source = ?", (source,))}
 
     def keep_records(self, source: str, kept: list[tuple[str, str, str]]) -> None:
         """(source id, record id, hash) of datasets the catalogue now holds, in one transaction."""
-        with self._write() as db:
+        with self._file.write() as db:
             db.executemany("INSERT OR REPLACE INTO records (source, sid, record, hash) VALUES (?, ?, ?, ?)",
                            [(source, sid, record, hashed) for sid, record, hashed in kept])
 
     def forget_record(self, source: str, sid: str) -> None:
-        with self._write() as db:
+        with self._file.write() as db:
             db.execute("DELETE FROM records WHERE source = ? AND sid = ?", (source, sid))
 
 

@@ -13,10 +13,7 @@ The history tables are the only copy of past days; everything else can be comput
 
 from __future__ import annotations
 
-import sqlite3
-import threading
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -24,6 +21,7 @@ from typing import Any
 
 import orjson
 
+from app.catalogue.sqlitefile import SqliteFile
 from app.quality.linkcheck import LinkCheck
 from app.quality.models import CatalogueQuality, DatasetQuality, HistoryPoint
 
@@ -90,42 +88,21 @@ class QualityStore:
     """The SQLite file (see the module docstring); one connection, used under a lock (writes are small)."""
 
     def __init__(self, folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
         self.path = folder / FILE_NAME
-        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(SCHEMA)
-        self._lock = threading.Lock()
+        self._file = SqliteFile(self.path, schema=SCHEMA)
 
     def close(self) -> None:
-        with self._lock:
-            self._db.close()
-
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
-
-    def _read(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        with self._lock:
-            return self._db.execute(sql, params).fetchall()
+        self._file.close()
 
     # -- meta ------------------------------------------------------------------------------------------------
 
     def links_generation(self, catalogue: str) -> int:
         """Bumped when a link-check run of the catalogue ends: its datasets' reachability may have changed."""
-        rows = self._read("SELECT value FROM meta WHERE key = ?", (f"links:{catalogue}",))
+        rows = self._file.rows("SELECT value FROM meta WHERE key = ?", (f"links:{catalogue}",))
         return int(rows[0][0]) if rows else 0
 
     def bump_links_generation(self, catalogue: str) -> None:
-        with self._write() as db:
+        with self._file.write() as db:
             db.execute("INSERT INTO meta (key, value) VALUES (?, '1') ON CONFLICT (key) DO UPDATE SET "
                        "value = CAST(value AS INTEGER) + 1", (f"links:{catalogue}",))
 
@@ -133,10 +110,10 @@ class QualityStore:
 
     def stamps(self, catalogue: str) -> dict[str, Stamp]:
         return {rid: Stamp(seq, day, links) for rid, seq, day, links in
-                self._read("SELECT id, seq, day, links FROM dataset_latest WHERE catalogue = ?", (catalogue,))}
+                self._file.rows("SELECT id, seq, day, links FROM dataset_latest WHERE catalogue = ?", (catalogue,))}
 
     def stamps_of(self, catalogue: str, record_id: str) -> Stamp | None:
-        rows = self._read("SELECT seq, day, links FROM dataset_latest WHERE catalogue = ? AND id = ?",
+        rows = self._file.rows("SELECT seq, day, links FROM dataset_latest WHERE catalogue = ? AND id = ?",
                           (catalogue, record_id))
         return Stamp(*rows[0]) if rows else None
 
@@ -149,7 +126,7 @@ class QualityStore:
                            orjson.dumps(quality.model_dump(mode="json"))))
             history.append((catalogue, stored.id, stamp.day, quality.score, quality.rating,
                             int(quality.freshness.overdue), quality.freshness.days_overdue))
-        with self._write() as db:  # the catalogue's kept aggregate no longer says it all, until saved again
+        with self._file.write() as db:  # the catalogue's kept aggregate no longer says it all, until saved again
             db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, '1')", (f"dirty:{catalogue}",))
             db.executemany("INSERT OR REPLACE INTO dataset_latest (catalogue, id, seq, day, links, title, publisher, "
                            "quality) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", latest)
@@ -158,45 +135,45 @@ class QualityStore:
 
     def forget_datasets(self, catalogue: str, ids: Iterable[str]) -> None:
         """Deleted datasets leave the latest (their past days stay in the history)."""
-        with self._write() as db:
+        with self._file.write() as db:
             db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, '1')", (f"dirty:{catalogue}",))
             db.executemany("DELETE FROM dataset_latest WHERE catalogue = ? AND id = ?",
                            [(catalogue, rid) for rid in ids])
 
     def dataset(self, catalogue: str, record_id: str) -> StoredQuality | None:
-        rows = self._read("SELECT id, title, publisher, quality FROM dataset_latest WHERE catalogue = ? AND id = ?",
-                          (catalogue, record_id))
+        rows = self._file.rows("SELECT id, title, publisher, quality FROM dataset_latest "
+                               "WHERE catalogue = ? AND id = ?", (catalogue, record_id))
         return _stored(rows[0]) if rows else None
 
     def datasets(self, catalogue: str) -> list[StoredQuality]:
-        return [_stored(row) for row in self._read(
+        return [_stored(row) for row in self._file.rows(
             "SELECT id, title, publisher, quality FROM dataset_latest WHERE catalogue = ? ORDER BY id", (catalogue,))]
 
     def dataset_history(self, catalogue: str, record_id: str) -> list[dict[str, Any]]:
-        rows = self._read("SELECT day, score, rating, overdue, days_overdue FROM dataset_history WHERE catalogue = ? "
-                          "AND id = ? ORDER BY day", (catalogue, record_id))
+        rows = self._file.rows("SELECT day, score, rating, overdue, days_overdue FROM dataset_history "
+                               "WHERE catalogue = ? AND id = ? ORDER BY day", (catalogue, record_id))
         return [{"day": day, "score": score, "rating": rating, "overdue": bool(overdue), "days_overdue": late}
                 for day, score, rating, overdue, late in rows]
 
     # -- catalogues ------------------------------------------------------------------------------------------
 
     def save_catalogue(self, aggregate: CatalogueQuality, *, day: date) -> None:
-        with self._write() as db:
+        with self._file.write() as db:
             db.execute("DELETE FROM meta WHERE key = ?", (f"dirty:{aggregate.catalogue}",))
             db.execute("INSERT OR REPLACE INTO catalogue_history (catalogue, day, aggregate) VALUES (?, ?, ?)",
                        (aggregate.catalogue, day.isoformat(), orjson.dumps(aggregate.model_dump(mode="json"))))
 
     def is_dirty(self, catalogue: str) -> bool:
         """Whether a dataset's quality changed since the catalogue's aggregate was last kept."""
-        return bool(self._read("SELECT 1 FROM meta WHERE key = ?", (f"dirty:{catalogue}",)))
+        return bool(self._file.rows("SELECT 1 FROM meta WHERE key = ?", (f"dirty:{catalogue}",)))
 
     def catalogue(self, catalogue: str, *, day: date | None = None) -> CatalogueQuality | None:
         """The aggregate of `day` (default: the last one kept)."""
         if day is None:
-            rows = self._read("SELECT aggregate FROM catalogue_history WHERE catalogue = ? ORDER BY day DESC LIMIT 1",
-                              (catalogue,))
+            rows = self._file.rows("SELECT aggregate FROM catalogue_history WHERE catalogue = ? "
+                                   "ORDER BY day DESC LIMIT 1", (catalogue,))
         else:
-            rows = self._read("SELECT aggregate FROM catalogue_history WHERE catalogue = ? AND day = ?",
+            rows = self._file.rows("SELECT aggregate FROM catalogue_history WHERE catalogue = ? AND day = ?",
                               (catalogue, day.isoformat()))
         return CatalogueQuality.model_validate(orjson.loads(rows[0][0])) if rows else None
 
@@ -204,7 +181,7 @@ class QualityStore:
         """The dated points of every catalogue (or of those named), one a day, oldest first."""
         wanted = None if catalogues is None else set(catalogues)
         points = []
-        for catalogue, day, blob in self._read("SELECT catalogue, day, aggregate FROM catalogue_history "
+        for catalogue, day, blob in self._file.rows("SELECT catalogue, day, aggregate FROM catalogue_history "
                                                "ORDER BY catalogue, day"):
             if wanted is not None and catalogue not in wanted:
                 continue
@@ -224,7 +201,7 @@ class QualityStore:
         for start in range(0, len(wanted), 500):
             chunk = wanted[start:start + 500]
             marks = ",".join("?" * len(chunk))
-            for url, status, reachable, method, error, checked_at in self._read(
+            for url, status, reachable, method, error, checked_at in self._file.rows(
                     f"SELECT url, status, reachable, method, error, checked_at FROM links WHERE url IN ({marks})",  # noqa: S608
                     tuple(chunk)):
                 found[url] = LinkCheck(url=url, status=status, reachable=bool(reachable), method=method, error=error,
@@ -232,13 +209,13 @@ class QualityStore:
         return found
 
     def save_link(self, check: LinkCheck) -> None:
-        with self._write() as db:
+        with self._file.write() as db:
             db.execute("INSERT OR REPLACE INTO links (url, status, reachable, method, error, checked_at) "
                        "VALUES (?, ?, ?, ?, ?, ?)", (check.url, check.status, int(check.reachable), check.method,
                                                      check.error, check.checked_at.isoformat()))
 
     def create_run(self, run_id: str, catalogue: str, *, reason: str, created: str) -> None:
-        with self._write() as db:
+        with self._file.write() as db:
             db.execute("INSERT INTO link_runs (id, catalogue, status, reason, created) VALUES (?, ?, 'queued', ?, ?)",
                        (run_id, catalogue, reason, created))
 
@@ -248,24 +225,24 @@ class QualityStore:
         if "urls" in values:
             values["urls"] = orjson.dumps(values["urls"])
         assignments = ", ".join(f"{name} = ?" for name in values)
-        with self._write() as db:
+        with self._file.write() as db:
             db.execute(f"UPDATE link_runs SET {assignments} WHERE id = ?",  # noqa: S608 (fixed column names)
                        (*values.values(), run_id))
 
     def run(self, catalogue: str, run_id: str) -> LinkRun | None:
-        rows = self._read("SELECT id, catalogue, status, reason, created, started, finished, total, done, reused, "
+        rows = self._file.rows("SELECT id, catalogue, status, reason, created, started, finished, total, done, reused, "
                           "error, urls FROM link_runs WHERE catalogue = ? AND id = ?", (catalogue, run_id))
         return _run(rows[0]) if rows else None
 
     def runs(self, catalogue: str, *, limit: int = 50) -> list[LinkRun]:
-        rows = self._read("SELECT id, catalogue, status, reason, created, started, finished, total, done, reused, "
+        rows = self._file.rows("SELECT id, catalogue, status, reason, created, started, finished, total, done, reused, "
                           "error, NULL FROM link_runs WHERE catalogue = ? ORDER BY created DESC LIMIT ?",
                           (catalogue, limit))
         return [_run(row) for row in rows]
 
     def interrupted_runs(self) -> int:
         """Runs a stopped process left queued or running: marked failed (they are not resumed)."""
-        with self._write() as db:
+        with self._file.write() as db:
             return db.execute("UPDATE link_runs SET status = 'failed', error = 'interrupted' "
                               "WHERE status IN ('queued', 'running')").rowcount
 
