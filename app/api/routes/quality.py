@@ -19,6 +19,7 @@ from app.api.auth import catalogue_service, require_writer
 from app.api.deps import FormatQuery
 from app.api.problems import error_responses
 from app.api.rendering import RDF_OFFERS
+from app.catalogue.definitions import Catalogue
 from app.catalogue.identifiers import check_catalogue_id, check_id
 from app.errors import CatalogueUnavailableError
 from app.i18n import text
@@ -44,6 +45,13 @@ def quality_service(request: Request) -> CatalogueQualityService:
     return quality
 
 
+def _quality_of(request: Request, catalogue: str) -> tuple[CatalogueQualityService, Catalogue]:
+    """The quality service and the catalogue the path names (400 for a malformed id, 404 for an unknown one)."""
+    quality = quality_service(request)
+    check_catalogue_id(catalogue, quality.catalogue.catalogues)
+    return quality, quality.catalogue.catalogue(catalogue)
+
+
 def _answer(chosen: str, json_data: Any, graph_of: Any) -> Response:
     headers = {"Vary": "Accept", "Cache-Control": "no-cache"}
     if chosen == "application/json":
@@ -57,11 +65,10 @@ def _answer(chosen: str, json_data: Any, graph_of: Any) -> Response:
             responses={200: {"content": CONTENT}, **error_responses(400, 404, 406, 410, 503)})
 def dataset_quality(request: Request, catalogue: CatalogueId, record_id: RecordId,
                     fmt: FormatQuery = None) -> Response:
-    quality = quality_service(request)
-    check_catalogue_id(catalogue, quality.catalogue.catalogues)
+    quality, found = _quality_of(request, catalogue)
     chosen = negotiation.choose(request.headers.get("accept"), offers=OFFERS, default="application/json",
                                 format_key=fmt)
-    stored = quality.dataset_quality(catalogue, check_id(record_id))
+    stored = quality.dataset_quality(found.id, check_id(record_id))
     return _answer(chosen, stored.quality.model_dump(mode="json"), lambda: dataset_to_dqv(stored.quality))
 
 
@@ -69,11 +76,9 @@ def dataset_quality(request: Request, catalogue: CatalogueId, record_id: RecordI
             summary="A catalogue's quality the MQA way (share of datasets × points), freshness, overdue list",
             responses={200: {"content": CONTENT}, **error_responses(400, 404, 406, 503)})
 def catalogue_quality(request: Request, catalogue: CatalogueId, fmt: FormatQuery = None) -> Response:
-    quality = quality_service(request)
-    check_catalogue_id(catalogue, quality.catalogue.catalogues)
+    quality, found = _quality_of(request, catalogue)
     chosen = negotiation.choose(request.headers.get("accept"), offers=OFFERS, default="application/json",
                                 format_key=fmt)
-    found = quality.catalogue.catalogue(catalogue)
     result = quality.catalogue_quality(found.id)
     return _answer(chosen, result.model_dump(mode="json"), lambda: catalogue_to_dqv(result, iri=found.iri))
 
@@ -81,9 +86,7 @@ def catalogue_quality(request: Request, catalogue: CatalogueId, fmt: FormatQuery
 @router.get("/catalogues/{catalogue}/quality/history", summary="A catalogue's quality, one point a day (JSON)",
             responses={200: {"content": {"application/json": {}}}, **error_responses(400, 404, 503)})
 def catalogue_history(request: Request, catalogue: CatalogueId) -> Response:
-    quality = quality_service(request)
-    check_catalogue_id(catalogue, quality.catalogue.catalogues)
-    found = quality.catalogue.catalogue(catalogue)
+    quality, found = _quality_of(request, catalogue)
     quality.refresh(found.id)
     points = [p.model_dump(mode="json") for p in quality.store.history([found.id])]
     return Response(orjson.dumps(points), media_type="application/json", headers={"Cache-Control": "no-cache"})
@@ -93,9 +96,7 @@ def catalogue_history(request: Request, catalogue: CatalogueId) -> Response:
              summary="Check the catalogue's access and download URLs now, in the background (token)",
              responses={202: {"content": {"application/json": {}}}, **error_responses(400, 401, 403, 404, 503)})
 async def start_linkcheck(request: Request, catalogue: CatalogueId) -> Response:
-    quality = quality_service(request)
-    check_catalogue_id(catalogue, quality.catalogue.catalogues)
-    found = quality.catalogue.catalogue(catalogue)
+    quality, found = _quality_of(request, catalogue)
     who = await run_in_threadpool(require_writer, request, quality.catalogue, found.id)
     run = await run_in_threadpool(quality.start_linkcheck, found.id)
     await run_in_threadpool(quality.catalogue.audit, who=who, catalogue=found.id, action="linkcheck",
@@ -108,9 +109,7 @@ async def start_linkcheck(request: Request, catalogue: CatalogueId) -> Response:
 @router.get("/catalogues/{catalogue}/linkchecks", summary="The catalogue's link-check runs, newest first",
             responses={200: {"content": {"application/json": {}}}, **error_responses(400, 404, 503)})
 def list_linkchecks(request: Request, catalogue: CatalogueId) -> Response:
-    quality = quality_service(request)
-    check_catalogue_id(catalogue, quality.catalogue.catalogues)
-    found = quality.catalogue.catalogue(catalogue)
+    quality, found = _quality_of(request, catalogue)
     runs = [quality.run_answer(run, results=False) for run in quality.store.runs(found.id)]
     return Response(orjson.dumps(runs), media_type="application/json", headers={"Cache-Control": "no-cache"})
 
@@ -119,8 +118,7 @@ def list_linkchecks(request: Request, catalogue: CatalogueId) -> Response:
             summary="A link-check run: status, progress, and each URL's status and time of check",
             responses={200: {"content": {"application/json": {}}}, **error_responses(400, 404, 503)})
 def get_linkcheck(request: Request, catalogue: CatalogueId, run_id: RunId) -> Response:
-    quality = quality_service(request)
-    check_catalogue_id(catalogue, quality.catalogue.catalogues)
-    run = quality.linkcheck(catalogue, run_id)
+    quality, found = _quality_of(request, catalogue)
+    run = quality.linkcheck(found.id, run_id)
     return Response(orjson.dumps(quality.run_answer(run)), media_type="application/json",
                     headers={"Cache-Control": "no-cache"})
