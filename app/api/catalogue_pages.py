@@ -69,7 +69,9 @@ def _iris(graph: Graph, node: Node, predicate: URIRef) -> list[str]:
 
 
 def dataset_page(request: Request, *, service: CatalogueService, catalogue: Catalogue, row: Row, lines: list[str],
-                 report: dict[str, Any] | None, lang: str, headers: dict[str, str]) -> Response:
+                 report: dict[str, Any] | None, quality: dict[str, Any] | None, lang: str,
+                 headers: dict[str, str]) -> Response:
+    """A dataset for people: its fields, distributions, last validation and (`quality`: a quality box) quality."""
     profile = service.profile
     graph = graph_of_lines(lines)
     dataset = URIRef(catalogue.dataset_iri(row.id))
@@ -118,7 +120,8 @@ def dataset_page(request: Request, *, service: CatalogueService, catalogue: Cata
     }
     response = page(request, "dataset.html", lang=lang, catalogue=catalogue, catalogue_title=catalogue.title(lang),
                     row=row, dataset=fields, distributions=distributions, report=report, checksum=checksum,
-                    status=status, iri=str(dataset), record_iri=str(record),
+                    status=status, iri=str(dataset), record_iri=str(record), quality=quality,
+                    metrics=quality["metrics"] if quality else None,
                     severities=("violation", "warning", "info"))
     response.headers.update(headers)
     return response

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pyoxigraph as ox
@@ -25,6 +26,8 @@ from rdflib import URIRef
 from app.catalogue.definitions import Catalogue
 from app.catalogue.service import LANGS, CatalogueService
 from app.errors import NotFoundError
+from app.i18n import render, text
+from app.quality.advice import improvements
 from app.quality.aggregate import DatasetEntry, aggregate
 from app.quality.history import LinkRun, QualityStore, Stamp, StoredQuality
 from app.quality.indicators import RecordIndex
@@ -164,6 +167,23 @@ class CatalogueQualityService:
         stored = self.store.dataset(found.id, record_id)
         assert stored is not None
         return stored
+
+    def page_stamp(self, catalogue_id: str) -> str:
+        """What a dataset's quality depends on besides its record: the day (freshness) and the link checks run."""
+        return f"{self.clock().date().isoformat()}.{self.store.links_generation(catalogue_id)}"
+
+    def dataset_box(self, catalogue_id: str, record_id: str, lang: str) -> dict[str, Any]:
+        """A dataset page's quality box: the quality JSON, what would raise it (in `lang`), and the note on what
+        was not measured (reachability, until a link check has run)."""
+        stored = self.dataset_quality(catalogue_id, record_id)
+        metrics = self.scorer.metrics
+        reachability = sum(i.points for i in metrics.indicators if i.key.endswith("_reachable"))
+        note = (render(text("quality.unmeasured_catalogue", points=reachability), lang)
+                if self.store.links_generation(catalogue_id) == 0 else "")
+        return {"quality": stored.quality.model_dump(mode="json"), "note": note, "metrics": metrics,
+                "improvements": [{"indicator": m.indicator, "points": m.points, "measured": m.measured,
+                                  "label": render(m.label, lang), "advice": render(m.advice, lang)}
+                                 for m in improvements(stored.quality, metrics=metrics)]}
 
     # ------------------------------------------------------------------------------------------ dashboard
 

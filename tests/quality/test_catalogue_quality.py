@@ -90,6 +90,27 @@ def test_each_dataset_and_the_catalogue_by_hand_before_link_checks(puente: Puent
     assert catalogue["ratings"] == {"excellent": 0, "good": 1, "sufficient": 0, "bad": 1}
 
 
+def test_the_dataset_page_shows_its_quality(puente: Puente) -> None:
+    """The catalogue's page for a dataset carries its score, rating, what would raise it and its freshness; its
+    ETag also names the day and the link checks (the quality moves with them), unlike the dataset's RDF."""
+    page = puente.get("/catalogues/co/datasets/a?format=html&lang=en")
+    assert page.status_code == 200, page.text[:300]
+    html = page.text
+    assert "325 of 405 points" in html and 'data-rating="good"' in html
+    assert "Overdue: an update was due on 2026-10-21 (40 days late; last change on 2026-09-15)." in html
+    assert "measured by the catalogue&#39;s link check, which has not run yet" in html
+    assert 'href="/catalogues/co/datasets/a/quality"' in html
+    poor = puente.get("/catalogues/co/datasets/b?format=html&lang=es").text
+    assert "40 de 405 puntos" in poor and 'data-rating="bad"' in poor
+    assert '<ol class="improvements">' in poor  # the missing indicators, most points first
+    turtle = puente.get("/catalogues/co/datasets/a", headers={"Accept": "text/turtle"})
+    assert page.headers["ETag"] != turtle.headers["ETag"]
+    assert page.headers["ETag"].endswith('.2026-11-30.0"') and page.headers["ETag"].startswith(
+        turtle.headers["ETag"][:-1])
+    again = puente.get("/catalogues/co/datasets/a?format=html&lang=en", headers={"If-None-Match": page.headers["ETag"]})
+    assert again.status_code == 304
+
+
 def test_link_checks_need_the_catalogues_token(puente: Puente) -> None:
     assert httpx.post(f"{puente.url}/catalogues/co/linkchecks", timeout=30).status_code == 401
     other = httpx.post(f"{puente.url}/catalogues/co/linkchecks", headers=puente.auth("cl"), timeout=30)
@@ -262,3 +283,4 @@ def test_the_dashboard_does_not_wait_for_a_refresh_under_way(puente: Puente) -> 
     kept = service.store.catalogue("co")
     with service._locks["co"]:   # a long rescoring holds the catalogue (the day's first, on a large one)
         assert service.current("co") == kept
+

@@ -217,6 +217,9 @@ def get_dataset(request: Request, catalogue: CatalogueId, record_id: RecordId, l
     entry = service.entry(found.id, check_id(record_id))
     row = entry.row
     etag = service.etag(row)
+    quality = getattr(request.app.state, "catalogue_quality", None) if chosen == "text/html" else None
+    if quality is not None:  # the page shows the dataset's quality, which also moves with the day and link checks
+        etag = f'{etag[:-1]}.{quality.page_stamp(found.id)}"'
     headers = {"ETag": etag, "Cache-Control": DATASET_CACHE, "Vary": "Accept, Accept-Language"}
     if etag in {part.strip() for part in request.headers.get("if-none-match", "").split(",")}:
         return Response(status_code=304, headers=headers)
@@ -228,8 +231,9 @@ def get_dataset(request: Request, catalogue: CatalogueId, record_id: RecordId, l
             report: dict[str, Any] | None = orjson.loads(service.stored_report(found.id, row.id))
         except NotFoundError:  # an index rebuilt without its reports (they are not RDF): the page says so
             report = None
+        box = quality.dataset_box(found.id, row.id, lang) if quality is not None else None
         return dataset_page(request, service=service, catalogue=found, row=row, lines=lines, report=report,
-                            lang=lang, headers=headers)
+                            quality=box, lang=lang, headers=headers)
     return Response(render(lines, chosen, profile=service.profile), media_type=chosen, headers=headers)
 
 
