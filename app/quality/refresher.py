@@ -16,6 +16,7 @@ from app.quality.models import CatalogueQuality, HistoryPoint
 
 logger = logging.getLogger("puente.quality")
 _PREF_LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
+MAX_DEFERRED_LOOKS = 6  # a catalogue written at every look (a long harvest) is still scored every few looks
 
 
 class CatalogueQualitySource:
@@ -64,6 +65,8 @@ class QualityRefresher:
         self.poll_s = poll_s
         self.linkcheck_after_publish = linkcheck_after_publish
         self._seen: dict[str, int] = {}
+        self._due: set[str] = set()  # catalogues to score at the next quiet look
+        self._busy_looks = 0  # looks in a row that found a write
         self._day = ""
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True, name="quality-refresher")
@@ -84,17 +87,30 @@ class QualityRefresher:
         return int(row[0] or 0)
 
     def tick(self) -> list[str]:
-        """One look: the catalogues refreshed."""
+        """One look: the catalogues refreshed.
+
+        The catalogues written since the last look, and all of them on a new day, are due. They are scored at the
+        first look that finds no write to any catalogue since the one before (or after MAX_DEFERRED_LOOKS busy
+        looks): publications and harvests are scored once they end, instead of share by share while they run,
+        taking a core from them. The quality endpoints are up to date meanwhile (they score what changed when
+        asked)."""
         day = self.quality.clock().date().isoformat()
-        new_day, self._day = day != self._day, day
+        if day != self._day:
+            self._day = day
+            self._due.update(self.quality.catalogue.catalogues)
+        lasts = {cid: self._last_change(cid) for cid in self.quality.catalogue.catalogues}
+        written = {cid for cid, last in lasts.items() if cid in self._seen and last != self._seen[cid]}
+        self._due.update(cid for cid in lasts if cid not in self._seen or cid in written)
+        self._busy_looks = self._busy_looks + 1 if written else 0
         refreshed = []
-        for cid in self.quality.catalogue.catalogues:
-            last = self._last_change(cid)
-            written = cid in self._seen and last != self._seen[cid]
-            if new_day or written or cid not in self._seen:
+        if self._busy_looks == 0 or self._busy_looks > MAX_DEFERRED_LOOKS:
+            for cid in [cid for cid in lasts if cid in self._due]:
                 self.quality.refresh(cid)
+                self._due.discard(cid)
                 refreshed.append(cid)
-            if written and self.linkcheck_after_publish:
+            self._busy_looks = 0
+        for cid, last in lasts.items():
+            if cid in written and self.linkcheck_after_publish:
                 self.quality.start_linkcheck(cid, reason="publish")
             self._seen[cid] = last
         return refreshed

@@ -17,7 +17,7 @@ from app.quality.dqv import dqv_to_catalogue_values, dqv_to_dataset
 from app.quality.linkcheck import LinkChecker, LinkPolicy
 from app.quality.metrics import load_metrics
 from app.quality.models import CatalogueQuality, DatasetQuality
-from app.quality.refresher import QualityRefresher
+from app.quality.refresher import MAX_DEFERRED_LOOKS, QualityRefresher
 from app.quality.safe_fetch import SafeFetch
 from app.settings import Settings
 from tests.quality.catalogue_data import (
@@ -242,12 +242,26 @@ def test_a_write_is_scored_and_can_start_a_link_check(puente: Puente, links: str
     # the dataset read first: the catalogue's aggregate of the day is computed again all the same
     assert puente.get("/catalogues/co/datasets/b/quality").json()["dimensions"]["findability"]["score"] == 30
     assert puente.get("/catalogues/co/quality").json()["shares"]["keyword"] == 1.0
+    assert refresher.tick() == []   # written since the last look: scored once a look finds no new write
     assert refresher.tick() == ["co"]
     assert service.store.dataset("co", "b").quality.dimensions["findability"].indicators["keyword"] == 30  # type: ignore[union-attr]
     runs = puente.get("/catalogues/co/linkchecks").json()
     assert len(runs) == runs_before + 1 and runs[0]["reason"] == "publish"
     wait_for_run(puente, "co", runs[0]["id"])
 
+
+
+def test_a_catalogue_written_at_every_look_is_still_scored(puente: Puente, links: str) -> None:
+    """Scoring waits for a look with no new write, but not for ever: a catalogue written at every look (a long
+    harvest) is scored after MAX_DEFERRED_LOOKS of them."""
+    refresher = QualityRefresher(quality(puente), poll_s=3600, linkcheck_after_publish=False)
+    refresher.tick()
+    for look in range(MAX_DEFERRED_LOOKS + 1):
+        keyword = f'dct:publisher ex:hacienda ; dcat:keyword "presupuesto {look}"@es ;'
+        assert puente.put_turtle("co", "b", poor_record(links).replace("dct:publisher ex:hacienda ;", keyword)
+                                 ).status_code == 200
+        assert refresher.tick() == ([] if look < MAX_DEFERRED_LOOKS else ["co"]), look
+    assert refresher.tick() == []   # nothing written since
 
 def test_the_dashboard_reads_the_catalogue(puente: Puente) -> None:
     page = puente.get("/dashboard")
