@@ -39,7 +39,13 @@ from app.rdf.terms import to_rdflib
 
 logger = logging.getLogger("puente.quality")
 Clock = Callable[[], datetime]
+REFRESH_BATCH = 200  # datasets scored, then saved together
 DASHBOARD_FIRST = ("co", "cl", "mx", "es")   # the four countries, in the order the dashboard compares them
+
+
+class RefreshStopped(Exception):
+    """A background refresh stopped between two batches because the service is stopping (what was scored is kept;
+    the rest is scored at the next refresh)."""
 
 
 @dataclass(frozen=True)
@@ -110,8 +116,11 @@ class CatalogueQualityService:
                                    lang=LANGS.get(found.spec.language, self.lang))
         return StoredQuality(id=record_id, quality=scored.quality, title=scored.title, publisher=scored.publisher)
 
-    def refresh(self, catalogue_id: str) -> RefreshResult:
-        """Score the catalogue's datasets whose quality is stale, forget deleted ones, keep the day's aggregate."""
+    def refresh(self, catalogue_id: str, *, stop: threading.Event | None = None) -> RefreshResult:
+        """Score the catalogue's datasets whose quality is stale, forget deleted ones, keep the day's aggregate.
+
+        `stop`: checked between batches of REFRESH_BATCH datasets (a day's first rescoring of 100,000 takes
+        minutes; a service stopping does not wait for it): RefreshStopped once it is set."""
         found = self._known(catalogue_id)
         with self._locks.setdefault(found.id, threading.Lock()):
             now = self.clock()
@@ -124,11 +133,13 @@ class CatalogueQualityService:
             kept = self.store.catalogue(found.id, day=day)
             if not stale and not gone and kept is not None and not self.store.is_dirty(found.id):
                 return RefreshResult(kept, 0, 0)
-            for start in range(0, len(stale), 200):
+            for start in range(0, len(stale), REFRESH_BATCH):
                 batch = []
-                for rid in stale[start:start + 200]:
+                for rid in stale[start:start + REFRESH_BATCH]:
                     batch.append((Stamp(active[rid], day.isoformat(), generation), self._score(found, rid, now=now)))
                 self.store.save_datasets(found.id, batch)
+                if stop is not None and stop.is_set():
+                    raise RefreshStopped(found.id)
             if gone:
                 self.store.forget_datasets(found.id, gone)
             entries = [DatasetEntry(s.quality, title=s.title, publisher=s.publisher)

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from rdflib import Graph, URIRef
 
 from app.catalogue.service import CatalogueService
-from app.quality.catalogue_quality import CatalogueQualityService
+from app.quality.catalogue_quality import CatalogueQualityService, RefreshStopped
 from app.quality.models import CatalogueQuality, HistoryPoint
 
 logger = logging.getLogger("puente.quality")
@@ -102,10 +102,13 @@ class QualityRefresher:
         written = {cid for cid, last in lasts.items() if cid in self._seen and last != self._seen[cid]}
         self._due.update(cid for cid in lasts if cid not in self._seen or cid in written)
         self._busy_looks = self._busy_looks + 1 if written else 0
-        refreshed = []
+        refreshed: list[str] = []
         if self._busy_looks == 0 or self._busy_looks > MAX_DEFERRED_LOOKS:
             for cid in [cid for cid in lasts if cid in self._due]:
-                self.quality.refresh(cid)
+                try:
+                    self.quality.refresh(cid, stop=self._stop)
+                except RefreshStopped:
+                    return refreshed  # stopping: the rest stays due (what was scored is kept)
                 self._due.discard(cid)
                 refreshed.append(cid)
             self._busy_looks = 0

@@ -4,6 +4,7 @@ and compared with the JSON; measurements kept by day; 404, 410, 406, 401, 403 as
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,7 +13,8 @@ import pytest
 from rdflib import Graph, URIRef
 
 from app.net.client import HttpPolicy, SafeClient
-from app.quality.catalogue_quality import CatalogueQualityService
+from app.quality import catalogue_quality
+from app.quality.catalogue_quality import CatalogueQualityService, RefreshStopped
 from app.quality.dqv import dqv_to_catalogue_values, dqv_to_dataset
 from app.quality.linkcheck import LinkChecker, LinkPolicy
 from app.quality.metrics import load_metrics
@@ -297,4 +299,21 @@ def test_the_dashboard_does_not_wait_for_a_refresh_under_way(puente: Puente) -> 
     kept = service.store.catalogue("co")
     with service._locks["co"]:   # a long rescoring holds the catalogue (the day's first, on a large one)
         assert service.current("co") == kept
+
+
+def test_a_refresh_stops_between_batches_when_the_service_stops(tmp_path_factory: pytest.TempPathFactory,
+                                                                 links: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stopping service does not wait for a long rescoring: what was scored is kept, the rest comes next time."""
+    monkeypatch.setattr(catalogue_quality, "REFRESH_BATCH", 1)
+    with running_puente(tmp_path_factory.mktemp("stopping")) as running:
+        assert running.put_turtle("co", "a", full_record(links)).status_code == 201
+        assert running.put_turtle("co", "b", poor_record(links)).status_code == 201
+        service = quality(running)
+        stopping = threading.Event()
+        stopping.set()
+        with pytest.raises(RefreshStopped):
+            service.refresh("co", stop=stopping)
+        assert len(service.store.stamps("co")) == 1
+        assert service.refresh("co").scored == 1
+        assert len(service.store.stamps("co")) == 2
 
