@@ -4,7 +4,7 @@ freshness share and the overdue list (worst first), and one day of history for t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -40,10 +40,11 @@ def _overdue_order(entry: OverdueDataset) -> tuple[int, int, str]:
     return (0 if entry.days_overdue is None else 1, -(entry.days_overdue or 0), entry.title or entry.dataset)
 
 
-def aggregate(catalogue: str, entries: Sequence[DatasetEntry], *, metrics: Metrics, checked_at: datetime,
+def aggregate(catalogue: str, entries: Iterable[DatasetEntry], *, metrics: Metrics, checked_at: datetime,
               title: str | None = None, overdue_limit: int | None = None) -> CatalogueQuality:
-    """The aggregate of a catalogue's scored datasets (`overdue_limit`: keep that many overdue lines)."""
-    count = len(entries)
+    """The aggregate of a catalogue's scored datasets, read once (a stream: a catalogue of 100,000 is never held
+    whole); `overdue_limit`: keep that many overdue lines."""
+    count = 0
     satisfied = {i.key: 0 for i in metrics.indicators}
     unmeasured = {i.key: 0 for i in metrics.indicators}
     ratings = dict.fromkeys(RATINGS, 0)
@@ -51,6 +52,7 @@ def aggregate(catalogue: str, entries: Sequence[DatasetEntry], *, metrics: Metri
     overdue: list[OverdueDataset] = []
     applicable = 0
     for entry in entries:
+        count += 1
         quality = entry.quality
         for key, points in _indicator_points(quality).items():
             if points is None:

@@ -142,8 +142,8 @@ class CatalogueQualityService:
                     raise RefreshStopped(found.id)
             if gone:
                 self.store.forget_datasets(found.id, gone)
-            entries = [DatasetEntry(s.quality, title=s.title, publisher=s.publisher)
-                       for s in self.store.datasets(found.id)]
+            entries = (DatasetEntry(s.quality, title=s.title, publisher=s.publisher)
+                       for s in self.store.datasets(found.id))
             result = aggregate(found.id, entries, metrics=self.scorer.metrics, checked_at=now,
                                title=found.title(self.lang))
             self.store.save_catalogue(result, day=day)

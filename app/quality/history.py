@@ -13,7 +13,7 @@ The history tables are the only copy of past days; everything else can be comput
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -145,9 +145,17 @@ class QualityStore:
                                "WHERE catalogue = ? AND id = ?", (catalogue, record_id))
         return _stored(rows[0]) if rows else None
 
-    def datasets(self, catalogue: str) -> list[StoredQuality]:
-        return [_stored(row) for row in self._file.rows(
-            "SELECT id, title, publisher, quality FROM dataset_latest WHERE catalogue = ? ORDER BY id", (catalogue,))]
+    def datasets(self, catalogue: str, *, chunk: int = 2000) -> Iterator[StoredQuality]:
+        """Every dataset's latest quality, by id, read `chunk` at a time (keyset pages: the lock is never held
+        between two of them)."""
+        last = ""
+        while True:
+            rows = self._file.rows("SELECT id, title, publisher, quality FROM dataset_latest "
+                                   "WHERE catalogue = ? AND id > ? ORDER BY id LIMIT ?", (catalogue, last, chunk))
+            yield from (_stored(row) for row in rows)
+            if len(rows) < chunk:
+                return
+            last = rows[-1][0]
 
     def dataset_history(self, catalogue: str, record_id: str) -> list[dict[str, Any]]:
         rows = self._file.rows("SELECT day, score, rating, overdue, days_overdue FROM dataset_history "

@@ -317,3 +317,13 @@ def test_a_refresh_stops_between_batches_when_the_service_stops(tmp_path_factory
         assert service.refresh("co").scored == 1
         assert len(service.store.stamps("co")) == 2
 
+
+
+def test_stored_qualities_are_read_in_keyset_pages(puente: Puente) -> None:
+    """The aggregate reads a catalogue's stored qualities as a stream of pages (never the whole catalogue at once):
+    the pages, however small, hold every dataset once, in id order."""
+    store = quality(puente).store
+    whole = [stored.id for stored in store.datasets("co")]
+    assert len(whole) >= 2 and whole == sorted(whole)
+    assert [stored.id for stored in store.datasets("co", chunk=1)] == whole
+    assert [stored.id for stored in store.datasets("co", chunk=len(whole))] == whole  # a last page that is full
