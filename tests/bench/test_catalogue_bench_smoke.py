@@ -22,6 +22,7 @@ def test_catalogue_benchmark_reports_every_figure_on_both_stores() -> None:
         for name in ("put", "page", "page_nt", "get", "changes", "sparql_themes"):
             assert figures[name]["n"] >= 5 and 0 < figures[name]["p50_ms"] <= figures[name]["p99_ms"], name
         assert figures["store_mb"] > 0 and figures["store_rdf_mb"] > 0
+        assert figures["quality_scored_s"] >= 0 and figures["quality_datasets"] == batch["stored"]  # every one scored
         assert 0 < figures["peak_pss_mb"] <= figures["peak_memory_mb"]
     assert runs[0]["store_mb"] > runs[0]["store_rdf_mb"]  # embedded: the RDF store lives in the data folder
     assert runs[0]["batch"]["stored"] == runs[1]["batch"]["stored"]  # the same corpus, the same answers
