@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
-from app.i18n import LocalText, text
+from app.i18n import LocalText, render, text
 from app.quality.metrics import Metrics
 from app.quality.models import DatasetQuality
 
@@ -40,3 +41,15 @@ def improvements(quality: DatasetQuality, *, metrics: Metrics) -> list[Improveme
                                  measured=points is not None))
     order = {i.key: i.order for i in metrics.indicators}
     return sorted(found, key=lambda m: (not m.measured, -m.points, order[m.indicator]))
+
+
+def improvements_json(quality: DatasetQuality, *, metrics: Metrics, lang: str) -> list[dict[str, Any]]:
+    """`improvements` as plain JSON in `lang` (what the pages and /validate?quality=true show)."""
+    return [{"indicator": m.indicator, "dimension": m.dimension, "points": m.points, "measured": m.measured,
+             "label": render(m.label, lang), "advice": render(m.advice, lang)}
+            for m in improvements(quality, metrics=metrics)]
+
+
+def reachability_points(metrics: Metrics) -> int:
+    """What the URL-reachability indicators are worth: only link checks measure them."""
+    return sum(i.points for i in metrics.indicators if i.key.endswith("_reachable"))

@@ -27,7 +27,7 @@ from app.catalogue.definitions import Catalogue
 from app.catalogue.service import LANGS, CatalogueService
 from app.errors import NotFoundError
 from app.i18n import render, text
-from app.quality.advice import improvements
+from app.quality.advice import improvements_json, reachability_points
 from app.quality.aggregate import DatasetEntry, aggregate
 from app.quality.history import LinkRun, QualityStore, Stamp, StoredQuality
 from app.quality.indicators import RecordIndex
@@ -188,13 +188,10 @@ class CatalogueQualityService:
         was not measured (reachability, until a link check has run)."""
         stored = self.dataset_quality(catalogue_id, record_id)
         metrics = self.scorer.metrics
-        reachability = sum(i.points for i in metrics.indicators if i.key.endswith("_reachable"))
-        note = (render(text("quality.unmeasured_catalogue", points=reachability), lang)
+        note = (render(text("quality.unmeasured_catalogue", points=reachability_points(metrics)), lang)
                 if self.store.links_generation(catalogue_id) == 0 else "")
         return {"quality": stored.quality.model_dump(mode="json"), "note": note, "metrics": metrics,
-                "improvements": [{"indicator": m.indicator, "points": m.points, "measured": m.measured,
-                                  "label": render(m.label, lang), "advice": render(m.advice, lang)}
-                                 for m in improvements(stored.quality, metrics=metrics)]}
+                "improvements": improvements_json(stored.quality, metrics=metrics, lang=lang)}
 
     # ------------------------------------------------------------------------------------------ dashboard
 

@@ -15,7 +15,7 @@ from rdflib.term import Node
 from app.findings import Finding
 from app.i18n import render, text
 from app.pipeline.run import Pipeline
-from app.quality.advice import improvements
+from app.quality.advice import improvements_json, reachability_points
 from app.quality.indicators import RecordIndex
 from app.quality.score import Scorer, score_triples
 from app.rdf.namespaces import DCT
@@ -38,7 +38,6 @@ def quality_section(triples: Iterable[tuple[Node, Node, Node]], findings: Iterab
     """Plain JSON data: the note on what was not measured, and per dataset its quality and improvements."""
     index = RecordIndex(triples)
     scored = score_triples(index, findings, scorer=scorer, now=now, lang=lang)
-    reachability = sum(i.points for i in scorer.metrics.indicators if i.key.endswith("_reachable"))
     datasets = []
     for entry in scored:
         datasets.append({
@@ -47,12 +46,10 @@ def quality_section(triples: Iterable[tuple[Node, Node, Node]], findings: Iterab
             "best_distribution": str(entry.best_distribution) if isinstance(entry.best_distribution, URIRef)
             else None,
             "quality": entry.quality.model_dump(mode="json"),
-            "improvements": [{"indicator": m.indicator, "dimension": m.dimension, "points": m.points,
-                              "measured": m.measured, "label": render(m.label, lang), "advice": render(m.advice, lang)}
-                             for m in improvements(entry.quality, metrics=scorer.metrics)],
+            "improvements": improvements_json(entry.quality, metrics=scorer.metrics, lang=lang),
         })
-    return {"link_checks": False, "note": render(text("quality.unmeasured", points=reachability), lang),
-            "datasets": datasets}
+    note = render(text("quality.unmeasured", points=reachability_points(scorer.metrics)), lang)
+    return {"link_checks": False, "note": note, "datasets": datasets}
 
 
 def report_with_quality(pipeline: Pipeline, body: bytes, media_type: str, source: str | None, lang: str,
