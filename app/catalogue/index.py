@@ -22,6 +22,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from app.catalogue.sqlitefile import transaction
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS records (
@@ -104,13 +106,8 @@ class Index:
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
         """One transaction on the writer connection (the caller holds the service's write lock)."""
-        self.writer.execute("BEGIN IMMEDIATE")
-        try:
-            yield self.writer
-        except BaseException:
-            self.writer.execute("ROLLBACK")
-            raise
-        self.writer.execute("COMMIT")
+        with transaction(self.writer) as db:
+            yield db
 
     def ensure_schema(self, name: str, statements: str) -> None:
         """Create a feature's own tables once (idempotent: `CREATE TABLE IF NOT EXISTS` statements), and note it."""

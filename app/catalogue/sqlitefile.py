@@ -2,6 +2,7 @@
 
 Every write is one transaction (`BEGIN IMMEDIATE` … `COMMIT`, rolled back on any error), in WAL mode, so a kill -9
 leaves the file as it was before or after a write. Only the process holding the data folder's lock opens it.
+`transaction` is that write, also used by the catalogue's index (`index.py`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
+
+
+@contextmanager
+def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One write transaction on an autocommit connection: `BEGIN IMMEDIATE` (the write lock at once, so a busy
+    file waits here rather than failing half-way), `COMMIT` when the block ends, `ROLLBACK` when it raises."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
 
 
 class SqliteFile:
@@ -33,14 +47,8 @@ class SqliteFile:
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
         """One transaction: committed when the block ends, rolled back when it raises."""
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+        with self._lock, transaction(self._db) as db:
+            yield db
 
     def rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
