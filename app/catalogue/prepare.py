@@ -18,7 +18,6 @@ and compare in Python, strings in C.
 from __future__ import annotations
 
 import hashlib
-import zlib
 from dataclasses import dataclass, field
 
 import orjson
@@ -26,7 +25,7 @@ from rdflib import BNode, Literal
 from rdflib.namespace import RDF, SKOS
 from rdflib.term import Node
 
-from app.catalogue import canonical, ntriples
+from app.catalogue import blobs, canonical, ntriples
 from app.catalogue.identifiers import safe_id
 from app.catalogue.knowledge import Knowledge
 from app.catalogue.ntriples import NotAnIriError
@@ -94,8 +93,8 @@ class Prepared:
     violations: int
     warnings: int
     infos: int
-    report_z: bytes  # the record's validation report (DESIGN §5), JSON, compressed (zlib)
-    # compressed here (zlib), on a worker's core, rather than by the one writer (and fewer bytes to send it):
+    report_z: bytes  # the record's validation report (DESIGN §5), JSON, compressed (blobs.py)
+    # compressed here (blobs.py), on a worker's core, rather than by the one writer (and fewer bytes to send it):
     doc: bytes = b""  # the canonical N-Triples lines of its own triples, "\n"-joined
     ttl: bytes = b""  # the same as Turtle statements (ntriples.turtle_chunk)
     checksum: str = ""
@@ -106,11 +105,11 @@ class Prepared:
 
     @property
     def report(self) -> bytes:
-        return zlib.decompress(self.report_z)
+        return blobs.unpack(self.report_z)
 
     @property
     def lines(self) -> list[str]:
-        return zlib.decompress(self.doc).decode("utf-8").split("\n") if self.doc else []
+        return blobs.unpack(self.doc).decode("utf-8").split("\n") if self.doc else []
 
 
 @dataclass
@@ -260,7 +259,7 @@ def _record(job: Job, *, root: str, about: dict[str, list[StrTriple]], position:
     iri = f"{job.catalogue_iri}/datasets/{record_id}" if record_id else ""
     base = Prepared(position=position, id=record_id, original_id=original or "", source_iri=source_iri, iri=iri,
                     reason=None, violations=violations, warnings=warnings, infos=infos,
-                    report_z=zlib.compress(record_report, 1))
+                    report_z=blobs.pack(record_report))
     if not record_id:
         base.reason, base.detail = "no-identifier", "the dataset has no dct:identifier and no IRI"
         return base
@@ -275,8 +274,8 @@ def _record(job: Job, *, root: str, about: dict[str, list[StrTriple]], position:
     own, keys = knowledge.split(graph)
     lines = canonical.canonical_lines(own, salt=f"{job.catalogue_iri}/records/{record_id}")
     base.checksum = canonical.checksum(lines)
-    base.doc = zlib.compress("\n".join(lines).encode("utf-8"), 1)
-    base.ttl = zlib.compress(ntriples.turtle_chunk(lines), 1)
+    base.doc = blobs.pack("\n".join(lines).encode("utf-8"))
+    base.ttl = blobs.pack(ntriples.turtle_chunk(lines))
     base.knowledge = keys
     base.fields = fields_of(own, ntriples.iri(iri), job.text_lang, literals)
     return base

@@ -29,7 +29,7 @@ from typing import Any
 
 import orjson
 
-from app.catalogue import ntriples, tokens
+from app.catalogue import blobs, ntriples, tokens
 from app.catalogue.definitions import Catalogue, catalogues
 from app.catalogue.graphstore import BULK_MAX_QUADS, GraphStore, open_store
 from app.catalogue.index import Index
@@ -131,7 +131,7 @@ class Entry:
     @property
     def turtle(self) -> bytes:
         """Its Turtle statements (N-Triples lines are Turtle statements too)."""
-        own = zlib.decompress(self.ttl) if self.ttl else b""
+        own = blobs.unpack(self.ttl) if self.ttl else b""
         return own + (self.record.encode("utf-8") + b"\n" if self.record else b"")
 
 
@@ -238,11 +238,11 @@ def parse_time(value: str, *, field_name: str) -> str:
 
 
 def _pack(lines: Iterable[str]) -> bytes:
-    return zlib.compress("\n".join(lines).encode("utf-8"), 1)
+    return blobs.pack("\n".join(lines).encode("utf-8"))
 
 
 def unpack(doc: bytes | None) -> list[str]:
-    return zlib.decompress(doc).decode("utf-8").split("\n") if doc else []
+    return blobs.unpack(doc).decode("utf-8").split("\n") if doc else []
 
 
 class CatalogueService:
@@ -335,7 +335,7 @@ class CatalogueService:
                 with self.index.write() as db:
                     batch = _IndexBatch()
                     self._index_record(db, batch, catalogue, state, doc=_pack(dataset) if dataset else None,
-                                       ttl=zlib.compress(ntriples.turtle_chunk(dataset), 1) if dataset else None,
+                                       ttl=blobs.pack(ntriples.turtle_chunk(dataset)) if dataset else None,
                                        record=record, knowledge=keys, fields=fields,
                                        warnings=self._stored_warnings(db, state), infos=0, source_iri=None)
                     batch.flush(db)
@@ -353,7 +353,7 @@ class CatalogueService:
                          (state.catalogue, state.id, state.checksum)).fetchone()
         if row is None:
             return 0
-        return int(orjson.loads(zlib.decompress(row[0]))["summary"]["warnings"])
+        return int(orjson.loads(blobs.unpack(row[0]))["summary"]["warnings"])
 
     # ------------------------------------------------------------------------------------------ writing
 
@@ -454,6 +454,7 @@ class CatalogueService:
                      action: str) -> list[WriteResult]:
         """Store a share's records (the caller holds the write lock). One outcome per record, in order."""
         records = share.records
+        one = action == "put"  # a PUT answers with the record's report; a document's answer lists refusals only
         last: dict[str, int] = {}
         for index, prepared in enumerate(records):
             if prepared.reason is None:
@@ -476,7 +477,7 @@ class CatalogueService:
             row = existing.get(prepared.id)
             if row is not None and row.status != "deleted" and row.checksum == prepared.checksum:
                 outcomes[index] = WriteResult(status="unchanged", id=prepared.id, iri=prepared.iri, seq=row.seq,
-                                              etag=self.etag(row), report=prepared.report)
+                                              etag=self.etag(row), report=prepared.report if one else None)
                 continue
             status = "updated" if row is not None and row.status != "deleted" else "created"
             state = RecordState(catalogue=catalogue.id, id=prepared.id, seq=self._allocate(), status=status,
@@ -515,7 +516,7 @@ class CatalogueService:
         for index, prepared, state, _ in writes:
             outcomes[index] = WriteResult(status=state.status, id=prepared.id, iri=prepared.iri, seq=state.seq,
                                           etag=self._etag(state.seq, prepared.checksum),
-                                          report=prepared.report)
+                                          report=prepared.report if one else None)
         return [outcome for outcome in outcomes if outcome is not None]
 
     def _bulk(self, graphs: dict[str, list[str]]) -> None:
@@ -685,7 +686,7 @@ class CatalogueService:
                                           (catalogue, record_id, row.checksum)).fetchone()
         if found is None:
             raise NotFoundError(text("detail.no_stored_report", id=record_id))
-        return zlib.decompress(found[0])
+        return blobs.unpack(found[0])
 
     def count(self, catalogue: str) -> tuple[int, int]:
         """(active, deleted) records of a catalogue."""

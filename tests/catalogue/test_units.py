@@ -6,13 +6,14 @@ from __future__ import annotations
 import json
 import random
 import shutil
+import zlib
 from pathlib import Path
 
 import pytest
 from rdflib import BNode, Graph, URIRef
 from rdflib.compare import isomorphic
 
-from app.catalogue import canonical, ntriples
+from app.catalogue import blobs, canonical, ntriples
 from app.catalogue.definitions import catalogues, load_specs
 from app.catalogue.graphstore import open_store
 from app.catalogue.identifiers import check_id, safe_id
@@ -109,6 +110,47 @@ def test_twin_blank_nodes_stay_two() -> None:
 def test_salt_keeps_records_blank_nodes_apart() -> None:
     triples = [("<x:d>", "<x:p>", "_:a"), ("_:a", "<x:n>", '"v"')]
     assert canonical.canonical_lines(triples, salt="g1") != canonical.canonical_lines(triples, salt="g2")
+
+
+COMPLETE_FOR_TURTLE = [CASES / "dcat" / "complete-dataset" / "input.ttl",
+                       CASES / "es" / "complete-record" / "expected.ttl",
+                       CASES / "cl" / "package-show" / "expected.ttl"]
+
+
+def test_blobs_round_trip_and_read_what_zlib_wrote() -> None:
+    data = "<x:d> <x:p> \"ñandú\"@es .\n".encode() * 50
+    packed = blobs.pack(data)
+    assert blobs.unpack(packed) == data and len(packed) < len(data)
+    assert blobs.unpack(zlib.compress(data, 1)) == data  # an index written by an earlier version
+    assert blobs.unpack(blobs.pack(b"")) == b""
+
+
+# ---------------------------------------------------------------------------------------------- Turtle chunks
+
+
+@pytest.mark.parametrize("path", COMPLETE_FOR_TURTLE, ids=lambda p: p.parent.name)
+def test_turtle_chunks_hold_the_same_triples(path: Path) -> None:
+    graph = Graph().parse(path, format="turtle")
+    lines = canonical.canonical_lines(_triples(graph), salt="g")
+    written = ntriples.TURTLE_HEADER + ntriples.turtle_chunk(lines)
+    assert isomorphic(Graph().parse(data=written.decode(), format="turtle"),
+                      Graph().parse(data="\n".join(lines), format="nt"))
+    assert b"\n    a dcat:Dataset" in written and b"dct:title" in written  # shortened with the house prefixes
+
+
+def test_turtle_chunks_keep_what_a_prefixed_name_cannot_say() -> None:
+    lines = ['<http://www.w3.org/ns/dcat#x.y> <http://purl.org/dc/terms/title> "a \\"q\\" b\\nc"@es .',
+             '<http://www.w3.org/ns/dcat#x.y> <http://purl.org/dc/terms/issued> '
+             '"2020-01-01"^^<http://www.w3.org/2001/XMLSchema#date> .',
+             '<http://www.w3.org/ns/dcat#x.y> <http://purl.org/dc/terms/extent> "5"^^<http://e.org/t#a.b> .',
+             '_:b1 <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://purl.org/dc/terms/> .',
+             '_:b1 <http://purl.org/dc/terms/title> "x" .']
+    written = ntriples.turtle_chunk(lines).decode()
+    assert "<http://www.w3.org/ns/dcat#x.y>" in written  # a dot in the local name: left whole
+    assert '"2020-01-01"^^xsd:date' in written and "^^<http://e.org/t#a.b>" in written
+    assert "a <http://purl.org/dc/terms/>" in written  # the bare namespace has no local name
+    parsed = Graph().parse(data=(ntriples.TURTLE_HEADER.decode() + written), format="turtle")
+    assert isomorphic(parsed, Graph().parse(data="\n".join(lines), format="nt"))
 
 
 # ---------------------------------------------------------------------------------------------- knowledge
