@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import resource
 import shutil
 import statistics
 import sys
@@ -39,7 +40,7 @@ from typing import Any
 import httpx
 
 from bench.corpus import Document, generate, split
-from bench.procs import tree_memory_mb, tree_pss_mb
+from bench.procs import tree_cpu_s, tree_memory_mb, tree_pss_mb
 from bench.server import free_port, running_server
 from bench.stats import p50_p99
 
@@ -98,7 +99,7 @@ THEMES_QUERY = ("PREFIX dcat: <http://www.w3.org/ns/dcat#> SELECT ?theme (COUNT(
 def run_on(store: str, total: int, *, singles: int, samples: int) -> dict[str, Any]:
     """`run` on the embedded store, or on a throw-away Virtuoso."""
     if store == "oxigraph":
-        return {"store": store, **run(total, singles=singles, samples=samples)}
+        return {"store": store, **run(total, singles=singles, samples=samples, floor=True)}
     from bench.virtuoso import running_virtuoso
 
     with running_virtuoso() as server:
@@ -108,7 +109,7 @@ def run_on(store: str, total: int, *, singles: int, samples: int) -> dict[str, A
 
 
 def run(total: int, *, singles: int, samples: int, store_env: dict[str, str] | None = None,
-        store_files: Path | None = None) -> dict[str, Any]:
+        store_files: Path | None = None, floor: bool = False) -> dict[str, Any]:
     data_dir = Path(tempfile.mkdtemp(prefix="puente-bench-catalogue-"))
     port = free_port()
     env = {**(store_env or {}), "PUENTE_DATA_DIR": str(data_dir), "PUENTE_ADMIN_TOKEN": ADMIN, "PUENTE_BASE_URL": f"http://127.0.0.1:{port}",
@@ -124,6 +125,7 @@ def run(total: int, *, singles: int, samples: int, store_env: dict[str, str] | N
             tokens = {cc: client.post("/admin/tokens", json={"catalogue": cc}, headers=admin).json()["token"]
                       for cc in set(CATALOGUE_OF.values())}
             # batch publish
+            cpu_before = tree_cpu_s(process.pid)
             started = time.perf_counter()
             counts = {"created": 0, "refused": 0}
             for document in corpus:
@@ -135,7 +137,9 @@ def run(total: int, *, singles: int, samples: int, store_env: dict[str, str] | N
                 counts["created"] += body["created"]
                 counts["refused"] += body["refused"]
             seconds = time.perf_counter() - started
+            cpu = tree_cpu_s(process.pid) - cpu_before
             result["batch"] = {"seconds": round(seconds, 1), "stored": counts["created"], "refused": counts["refused"],
+                               "cpu_ms_per_dataset": round(cpu * 1000 / (counts["created"] + counts["refused"]), 3),
                                "datasets_per_s": round((counts["created"] + counts["refused"]) / seconds, 1),
                                "stored_per_s": round(counts["created"] / seconds, 1)}
             # the quality of what was published, scored (in the background once publishing stops; asking for each
@@ -193,6 +197,12 @@ def run(total: int, *, singles: int, samples: int, store_env: dict[str, str] | N
                 answer.raise_for_status()
                 themes.append(_ms(start))
             result["sparql_themes"] = {**_figures(themes), "themes": len(answer.json()["results"]["bindings"])}
+            if floor:  # what was stored, as N-Triples, for the store's share of the floor (measured below)
+                for catalogue in sorted(set(CATALOGUE_OF.values())):
+                    with client.stream("GET", f"/catalogues/{catalogue}/export", params={"format": "nt"}) as answer, \
+                            (data_dir.parent / f"{data_dir.name}-{catalogue}.nt").open("wb") as out:
+                        for chunk in answer.iter_bytes():
+                            out.write(chunk)
             peaks = tree_memory_mb(process.pid, field="VmHWM")
             result["peak_memory_mb"] = round(sum(peaks), 1)
             result["peak_memory_by_process_mb"] = [round(peak, 1) for peak in peaks]
@@ -201,8 +211,13 @@ def run(total: int, *, singles: int, samples: int, store_env: dict[str, str] | N
         result["store_mb"] = round(sum(f.stat().st_size for f in data_dir.rglob("*") if f.is_file()) / 1e6, 1)
         rdf_files = store_files if store_files is not None else data_dir / "store"
         result["store_rdf_mb"] = round(sum(f.stat().st_size for f in rdf_files.rglob("*") if f.is_file()) / 1e6, 1)
+        if floor:
+            exports = sorted(data_dir.parent.glob(f"{data_dir.name}-*.nt"))
+            result["floor"] = measure_floor(corpus, exports, stored=counts["created"])
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
+        for export_file in data_dir.parent.glob(f"{data_dir.name}-*.nt"):
+            export_file.unlink()
     result["targets"] = TARGETS
     return result
 
@@ -260,6 +275,62 @@ def _ids(client: httpx.Client, catalogue: str, count: int) -> list[str]:
     return ids
 
 
+def measure_floor(corpus: list[Document], exports: list[Path], *, stored: int, processes: int = 0) -> dict[str, Any]:
+    """What publishing cannot go below on this machine, its two unavoidable parts measured alone, one after the
+    other, with nothing else running (the server has stopped):
+    - validation: the same documents through Puente's batch validation on every core (`puente validate`'s path:
+      parse, map, validate, report), with none of the catalogue's work;
+    - storing: what was stored (the catalogue's export, as N-Triples) written by pyoxigraph's bulk loader into a
+      fresh store, in named graphs of a record's average size, a share (1,000 records) per call: the store's own
+      cost, with none of Puente's.
+    Each as CPU seconds per dataset (every process and thread counted); both on the machine's cores can go no
+    faster than cores / (validation + storing) datasets per second."""
+    import os
+
+    import pyoxigraph as ox
+
+    from app.runtime.batch import Input, validate_catalogues
+    from bench.__main__ import _pipeline
+
+    processes = processes or os.cpu_count() or 1
+    pipeline = _pipeline()
+    pipeline.lookups.warm()
+    datasets = sum(d.records for d in corpus)
+    usage = _cpu_s()
+    started = time.perf_counter()
+    for answer in validate_catalogues(pipeline, [Input(d.body, d.media_type, d.source) for d in corpus], lang="es",
+                                      processes=processes):
+        assert not isinstance(answer, Exception), answer
+    validate_s, validate_cpu = time.perf_counter() - started, _cpu_s() - usage
+    lines = [line for path in exports for line in path.read_bytes().split(b"\n") if line.strip()]
+    per_record = max(1, len(lines) // max(stored, 1))
+    folder = Path(tempfile.mkdtemp(prefix="puente-bench-floor-"))
+    try:
+        store = ox.Store(str(folder))
+        step = per_record * 1000
+        usage = _cpu_s()
+        started = time.perf_counter()
+        for start in range(0, len(lines), step):
+            quads = b"\n".join(line[:-1] + b"<urn:floor:%d> ." % ((start + i) // per_record)
+                               for i, line in enumerate(lines[start:start + step]))
+            store.bulk_load(quads, format=ox.RdfFormat.N_QUADS, lenient=True)
+        store_s, store_cpu = time.perf_counter() - started, _cpu_s() - usage
+        del store
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    validate_ms, store_ms = validate_cpu * 1000 / datasets, store_cpu * 1000 / max(stored, 1)
+    return {"processes": processes, "validate_per_s": round(datasets / validate_s, 1),
+            "validate_cpu_ms": round(validate_ms, 3), "store_quads": len(lines),
+            "store_per_s": round(stored / store_s, 1), "store_cpu_ms": round(store_ms, 3),
+            "bound_per_s": round(processes * 1000 / (validate_ms + store_ms), 1)}
+
+
+def _cpu_s() -> float:
+    """CPU seconds of this process (all its threads) and of its children that ended."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def _figures(latencies: list[float]) -> dict[str, float]:
     p50, p99 = p50_p99(latencies)
     return {"n": len(latencies), "p50_ms": round(p50, 2), "p99_ms": round(p99, 2),
@@ -271,6 +342,8 @@ def table(result: dict[str, Any]) -> str:
     rows = [
         ("batch publish (end to end)", f"{batch['datasets_per_s']:,} datasets/s ({batch['stored']:,} stored, "
                                        f"{batch['refused']:,} refused, {batch['seconds']} s)", "≥ 1,500/s"),
+        ("  CPU per dataset", f"{batch['cpu_ms_per_dataset']} ms (server and workers)", "–"),
+        *_floor_rows(result),
         ("quality scored after it", f"{result['quality_scored_s']} s (every published dataset, in the background)",
          "–"),
         ("one-by-one PUT", f"p50 {put['p50_ms']} ms · p99 {put['p99_ms']} ms ({put['n']})", "p50 ≤ 15 ms"),
@@ -289,6 +362,17 @@ def table(result: dict[str, Any]) -> str:
     lines = [f"{result['datasets']:,} datasets (read figures on catalogue '{result['read_catalogue']}')"]
     lines += [f"{name:<{width}}  {value}   [target {target}]" for name, value, target in rows]
     return "\n".join(lines)
+
+
+def _floor_rows(result: dict[str, Any]) -> list[tuple[str, str, str]]:
+    floor = result.get("floor")
+    if not floor:
+        return []
+    return [("  validation alone", f"{floor['validate_per_s']:,} datasets/s ({floor['validate_cpu_ms']} ms CPU each)",
+             "–"),
+            ("  storing alone (pyoxigraph)", f"{floor['store_per_s']:,} datasets/s ({floor['store_cpu_ms']} ms CPU "
+                                            f"each, {floor['store_quads']:,} quads)", "–"),
+            ("  both, at best", f"{floor['bound_per_s']:,} datasets/s on {floor['processes']} cores", "–")]
 
 
 def side_by_side(results: list[dict[str, Any]]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 
@@ -60,6 +61,20 @@ def reset_peaks(pid: int) -> None:
             Path(f"/proc/{current}/clear_refs").write_text("5")
         except OSError:
             continue
+
+
+def tree_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) a process tree has used so far: each live process's own, plus what its children
+    that ended had used (counted in their parent once reaped)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for current in tree_pids(pid):
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[-1].split()
+        except OSError:
+            continue
+        total += sum(int(value) for value in fields[11:15])  # utime, stime, cutime, cstime
+    return total / ticks
 
 
 def process_name(pid: int) -> str:

@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from app.settings import REPO_ROOT
 
 
@@ -25,5 +27,10 @@ def test_catalogue_benchmark_reports_every_figure_on_both_stores() -> None:
         assert figures["quality_scored_s"] >= 0 and figures["quality_datasets"] == batch["stored"]  # every one scored
         assert 0 < figures["peak_pss_mb"] <= figures["peak_memory_mb"]
     assert runs[0]["store_mb"] > runs[0]["store_rdf_mb"]  # embedded: the RDF store lives in the data folder
+    floor = runs[0]["floor"]  # the two unavoidable parts, measured alone in the same run
+    assert floor["validate_per_s"] > 0 and floor["store_per_s"] > 0 and floor["store_quads"] > 250 * 20
+    assert floor["bound_per_s"] == pytest.approx(floor["processes"] * 1000 / (floor["validate_cpu_ms"] +
+                                                                             floor["store_cpu_ms"]), rel=0.01)
+    assert all(run["batch"]["cpu_ms_per_dataset"] > 0 for run in runs)
     assert runs[0]["batch"]["stored"] == runs[1]["batch"]["stored"]  # the same corpus, the same answers
     assert runs[0]["sparql_themes"]["themes"] == runs[1]["sparql_themes"]["themes"] > 0  # a count by theme on each

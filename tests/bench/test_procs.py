@@ -36,3 +36,21 @@ def test_proportional_set_size_counts_shared_pages_once() -> None:
         child.kill()
         child.wait()
     assert tree_pss_mb(child.pid) == 0.0
+
+
+def test_cpu_time_of_a_tree_counts_its_children() -> None:
+    from bench.procs import tree_cpu_s
+
+    before = tree_cpu_s(os.getpid())
+    child = subprocess.Popen([sys.executable, "-c", "import time\nend = time.process_time() + 0.5\n"
+                              "while time.process_time() < end: pass\ntime.sleep(30)"])
+    try:
+        import time
+
+        deadline = time.monotonic() + 20
+        while tree_cpu_s(os.getpid()) - before < 0.4 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert tree_cpu_s(os.getpid()) - before >= 0.4  # the child's half second of work is in the tree's
+    finally:
+        child.kill()
+        child.wait()
