@@ -19,7 +19,7 @@ import logging
 import re
 import threading
 import zlib
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -180,13 +180,15 @@ class _IndexBatch:
     applied: int = 0
 
     def flush(self, db: Any) -> None:
-        db.executemany("UPDATE facets SET count = count - 1 WHERE catalogue = ? AND kind = ? AND value = ?",
-                       self.facets_minus)
+        # a share's records share most of their facet values: one write per value, not one per record and value
+        db.executemany("UPDATE facets SET count = count - ? WHERE catalogue = ? AND kind = ? AND value = ?",
+                       [(n, *key) for key, n in Counter(self.facets_minus).items()])
         db.executemany("DELETE FROM terms WHERE pos = ?", self.forget)
         db.executemany("DELETE FROM search WHERE rowid = ?", self.forget)
         db.executemany("INSERT INTO terms (catalogue, kind, value, pos) VALUES (?, ?, ?, ?)", self.terms)
-        db.executemany("INSERT INTO facets (catalogue, kind, value, count) VALUES (?, ?, ?, 1) "
-                       "ON CONFLICT (catalogue, kind, value) DO UPDATE SET count = count + 1", self.facets_plus)
+        db.executemany("INSERT INTO facets (catalogue, kind, value, count) VALUES (?, ?, ?, ?) "
+                       "ON CONFLICT (catalogue, kind, value) DO UPDATE SET count = count + excluded.count",
+                       [(*key, n) for key, n in Counter(self.facets_plus).items()])
         db.executemany("INSERT INTO search (rowid, title, description, keywords, publisher) VALUES (?, ?, ?, ?, ?)",
                        self.search)
         db.executemany("INSERT OR REPLACE INTO changes (seq, catalogue, id, change, at) VALUES (?, ?, ?, ?, ?)",
@@ -503,7 +505,7 @@ class CatalogueService:
                     self._index_record(db, batch, catalogue, state, doc=prepared.doc, ttl=prepared.ttl, record=record,
                                        knowledge=sorted({*prepared.knowledge, *record_knowledge(state)}),
                                        fields=prepared.fields, warnings=prepared.warnings, infos=prepared.infos,
-                                       source_iri=prepared.source_iri)
+                                       source_iri=prepared.source_iri, new=prepared.id not in existing)
                 batch.flush(db)
                 if action == "put":
                     state = writes[0][2]
@@ -534,11 +536,13 @@ class CatalogueService:
 
     def _index_record(self, db: Any, batch: _IndexBatch, catalogue: Catalogue, state: RecordState, *,
                       doc: bytes | None, ttl: bytes | None, record: list[str], knowledge: list[str], fields: Fields,
-                      warnings: int, infos: int, source_iri: str | None) -> None:
+                      warnings: int, infos: int, source_iri: str | None, new: bool = False) -> None:
         """One record's derived rows (`doc`, `ttl`: its dataset's lines and Turtle, compressed; `record`: its
-        CatalogRecord's lines); the many small rows gather in `batch` (written by its flush)."""
+        CatalogRecord's lines); the many small rows gather in `batch` (written by its flush). `new`: the caller,
+        holding the write lock, found no row for it."""
         cid = catalogue.id
-        old = db.execute("SELECT pos, status FROM records WHERE catalogue = ? AND id = ?", (cid, state.id)).fetchone()
+        old = None if new else db.execute("SELECT pos, status FROM records WHERE catalogue = ? AND id = ?",
+                                          (cid, state.id)).fetchone()
         active = state.status != "deleted"
         values = (state.seq, "active" if active else "deleted", state.checksum, state.issued, state.modified,
                   state.source, state.original_id, source_iri, fields.title, ", ".join(fields.publishers), warnings,

@@ -116,11 +116,12 @@ class CatalogueQualityService:
                                    lang=LANGS.get(found.spec.language, self.lang))
         return StoredQuality(id=record_id, quality=scored.quality, title=scored.title, publisher=scored.publisher)
 
-    def refresh(self, catalogue_id: str, *, stop: threading.Event | None = None) -> RefreshResult:
+    def refresh(self, catalogue_id: str, *, stop: Callable[[], bool] | None = None) -> RefreshResult:
         """Score the catalogue's datasets whose quality is stale, forget deleted ones, keep the day's aggregate.
 
-        `stop`: checked between batches of REFRESH_BATCH datasets (a day's first rescoring of 100,000 takes
-        minutes; a service stopping does not wait for it): RefreshStopped once it is set."""
+        `stop`: asked between batches of REFRESH_BATCH datasets (a day's first rescoring of 100,000 takes minutes;
+        a service stopping, or a publication starting, does not wait for it): RefreshStopped once it says so; what
+        was scored is kept."""
         found = self._known(catalogue_id)
         with self._locks.setdefault(found.id, threading.Lock()):
             now = self.clock()
@@ -138,7 +139,7 @@ class CatalogueQualityService:
                 for rid in stale[start:start + REFRESH_BATCH]:
                     batch.append((Stamp(active[rid], day.isoformat(), generation), self._score(found, rid, now=now)))
                 self.store.save_datasets(found.id, batch)
-                if stop is not None and stop.is_set():
+                if stop is not None and stop():
                     raise RefreshStopped(found.id)
             if gone:
                 self.store.forget_datasets(found.id, gone)

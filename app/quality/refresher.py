@@ -92,8 +92,9 @@ class QualityRefresher:
         The catalogues written since the last look, and all of them on a new day, are due. They are scored at the
         first look that finds no write to any catalogue since the one before (or after MAX_DEFERRED_LOOKS busy
         looks): publications and harvests are scored once they end, instead of share by share while they run,
-        taking a core from them. The quality endpoints are up to date meanwhile (they score what changed when
-        asked)."""
+        taking a core from them. A write that arrives while a look scores stops it between batches: the rest
+        stays due for the next quiet look. The quality endpoints are up to date meanwhile (they score what
+        changed when asked)."""
         day = self.quality.clock().date().isoformat()
         if day != self._day:
             self._day = day
@@ -104,11 +105,16 @@ class QualityRefresher:
         self._busy_looks = self._busy_looks + 1 if written else 0
         refreshed: list[str] = []
         if self._busy_looks == 0 or self._busy_looks > MAX_DEFERRED_LOOKS:
+            def halted() -> bool:
+                return self._stop.is_set() or any(self._last_change(cid) != last for cid, last in lasts.items())
+
             for cid in [cid for cid in lasts if cid in self._due]:
                 try:
-                    self.quality.refresh(cid, stop=self._stop)
-                except RefreshStopped:
-                    return refreshed  # stopping: the rest stays due (what was scored is kept)
+                    self.quality.refresh(cid, stop=halted)
+                except RefreshStopped:  # what was scored is kept, the rest stays due
+                    if self._stop.is_set():
+                        return refreshed
+                    break
                 self._due.discard(cid)
                 refreshed.append(cid)
             self._busy_looks = 0

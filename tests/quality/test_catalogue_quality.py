@@ -265,6 +265,35 @@ def test_a_catalogue_written_at_every_look_is_still_scored(puente: Puente, links
         assert refresher.tick() == ([] if look < MAX_DEFERRED_LOOKS else ["co"]), look
     assert refresher.tick() == []   # nothing written since
 
+def test_a_look_that_a_write_interrupts_leaves_the_rest_for_the_next_quiet_one(
+        tmp_path_factory: pytest.TempPathFactory, links: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Scoring yields to publishing: a write that lands while a look scores stops it between batches; what was
+    scored is kept, and the catalogue is scored once the writes pause."""
+    monkeypatch.setattr(catalogue_quality, "REFRESH_BATCH", 1)
+    with running_puente(tmp_path_factory.mktemp("yielding")) as running:
+        service = quality(running)
+        refresher = QualityRefresher(service, poll_s=3600, linkcheck_after_publish=False)
+        refresher.tick()
+        assert running.put_turtle("co", "a", full_record(links)).status_code == 201
+        assert running.put_turtle("co", "b", poor_record(links)).status_code == 201
+        assert refresher.tick() == []  # written since the last look
+        saved = service.store.save_datasets
+        writes = iter([running.put_turtle])
+        third = full_record(links).replace("ex:a", "ex:c").replace('identifier "a"', 'identifier "c"')
+
+        def save_then_publish(catalogue: str, batch: list[Any]) -> None:
+            saved(catalogue, batch)
+            for put in writes:  # the first batch only: a publication starts meanwhile
+                assert put("co", "c", third).status_code == 201
+
+        monkeypatch.setattr(service.store, "save_datasets", save_then_publish)
+        assert refresher.tick() == []  # stopped after its first batch
+        assert len(service.store.stamps("co")) == 1
+        assert refresher.tick() == []  # the write it saw: still busy
+        assert refresher.tick() == ["co"]  # quiet: everything scored
+        assert len(service.store.stamps("co")) == 3
+
+
 def test_the_dashboard_reads_the_catalogue(puente: Puente) -> None:
     page = puente.get("/dashboard")
     assert page.status_code == 200
@@ -312,7 +341,7 @@ def test_a_refresh_stops_between_batches_when_the_service_stops(tmp_path_factory
         stopping = threading.Event()
         stopping.set()
         with pytest.raises(RefreshStopped):
-            service.refresh("co", stop=stopping)
+            service.refresh("co", stop=stopping.is_set)
         assert len(service.store.stamps("co")) == 1
         assert service.refresh("co").scored == 1
         assert len(service.store.stamps("co")) == 2
