@@ -13,7 +13,9 @@ refused), against a server started on 127.0.0.1 with its own data folder:
 - the data folder's size on disk (and Virtuoso's database file) and the peak memory of the server with its
   workers: their proportional set size
   (PSS: pages the forked workers share with the server counted once), sampled twice a second, and, an upper
-  bound, the sum of each process's peak resident size (shared pages counted in each).
+  bound, the sum of each process's peak resident size (shared pages counted in each);
+- the CPU the batch publication used (server and workers), and, once the server has stopped, the floor of
+  publishing on this machine (`measure_floor`: validation alone and the store's bulk load alone).
 `--stores oxigraph,virtuoso` (the default) runs the same operations on the embedded store and on a throw-away
 Virtuoso 7 (bench/virtuoso.py, PUENTE_STORE=sparql) and prints them side by side.
 The Spanish corpus names its DIR3 publisher (as a harvest that looks the name up does), otherwise every Spanish
