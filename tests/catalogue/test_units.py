@@ -144,11 +144,13 @@ def test_turtle_chunks_keep_what_a_prefixed_name_cannot_say() -> None:
              '"2020-01-01"^^<http://www.w3.org/2001/XMLSchema#date> .',
              '<http://www.w3.org/ns/dcat#x.y> <http://purl.org/dc/terms/extent> "5"^^<http://e.org/t#a.b> .',
              '_:b1 <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://purl.org/dc/terms/> .',
-             '_:b1 <http://purl.org/dc/terms/title> "x" .']
+             '_:b1 <http://purl.org/dc/terms/title> "x" .',
+             '_:b1 <http://purl.org/dc/terms/1x> "y" .']
     written = ntriples.turtle_chunk(lines).decode()
     assert "<http://www.w3.org/ns/dcat#x.y>" in written  # a dot in the local name: left whole
     assert '"2020-01-01"^^xsd:date' in written and "^^<http://e.org/t#a.b>" in written
     assert "a <http://purl.org/dc/terms/>" in written  # the bare namespace has no local name
+    assert "<http://purl.org/dc/terms/1x>" in written  # a leading digit: Turtle 1.1 allows it, older parsers not
     parsed = Graph().parse(data=(ntriples.TURTLE_HEADER.decode() + written), format="turtle")
     assert isomorphic(parsed, Graph().parse(data="\n".join(lines), format="nt"))
 
