@@ -23,5 +23,5 @@ def pack(data: bytes) -> bytes:
 def unpack(blob: bytes) -> bytes:
     """What `pack` (or an earlier version's zlib.compress) was given."""
     if blob[:1] == MARK:
-        return bytes(lz4.block.decompress(blob[1:]))
+        return bytes(lz4.block.decompress(memoryview(blob)[1:]))
     return zlib.decompress(blob)

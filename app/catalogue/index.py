@@ -42,8 +42,8 @@ CREATE TABLE IF NOT EXISTS records (
     publisher TEXT NOT NULL DEFAULT '',
     warnings INTEGER NOT NULL DEFAULT 0,
     infos INTEGER NOT NULL DEFAULT 0,
-    doc BLOB,                         -- its dataset's N-Triples, zlib-compressed: what reads serve
-    ttl BLOB,                         -- the same as Turtle statements (no prefix lines), zlib-compressed
+    doc BLOB,                         -- its dataset's N-Triples, compressed (blobs.py): what reads serve
+    ttl BLOB,                         -- the same as Turtle statements (no prefix lines), compressed
     record TEXT NOT NULL DEFAULT '',  -- its CatalogRecord's N-Triples lines (valid Turtle too)
     knowledge TEXT NOT NULL DEFAULT '',  -- keys of the vocabulary knowledge it uses (knowledge.py), one a line
     UNIQUE (catalogue, id)

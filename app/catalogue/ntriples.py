@@ -68,19 +68,25 @@ _PREFIX_OF = {namespace: prefix for prefix, namespace in PREFIXES.items()}
 _LOCAL = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")  # a subset of Turtle's PN_LOCAL every Turtle parser reads
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=65536)  # IRIs repeat (properties, classes, vocabularies); literals are not cached
+def _short_iri(term: str) -> str:
+    value = term[1:-1]
+    cut = max(value.rfind("/"), value.rfind("#")) + 1
+    prefix = _PREFIX_OF.get(value[:cut])
+    if prefix is not None and _LOCAL.match(value, cut):
+        return f"{prefix}:{value[cut:]}"
+    return term
+
+
 def _short(term: str) -> str:
-    """An N-Triples IRI as a prefixed name when a house prefix fits; other terms as they are (valid Turtle)."""
+    """An N-Triples IRI as a prefixed name when a house prefix fits, a typed literal with its datatype so
+    shortened; other terms as they are (N-Triples terms are valid Turtle)."""
     if term[0] == "<":
-        value = term[1:-1]
-        cut = max(value.rfind("/"), value.rfind("#")) + 1
-        prefix = _PREFIX_OF.get(value[:cut])
-        if prefix is not None and _LOCAL.match(value, cut):
-            return f"{prefix}:{value[cut:]}"
-    elif term[0] == '"' and term[-1] == ">":  # a typed literal: its datatype shortened
+        return _short_iri(term)
+    if term[0] == '"' and term[-1] == ">":
         at = term.rfind("^^<")
         if at > 0:
-            return term[:at + 2] + _short(term[at + 2:])
+            return term[:at + 2] + _short_iri(term[at + 2:])
     return term
 
 

@@ -16,7 +16,8 @@ from app.quality.models import CatalogueQuality, HistoryPoint
 
 logger = logging.getLogger("puente.quality")
 _PREF_LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
-MAX_DEFERRED_LOOKS = 6  # a catalogue written at every look (a long harvest) is still scored every few looks
+MAX_DEFERRED_LOOKS = 30  # a catalogue written at every look (a long harvest) is still scored: every 5 minutes by
+# default, so a publication of 100,000 datasets (3 minutes here) is scored once it ends, not in its middle
 
 
 class CatalogueQualitySource:
@@ -92,9 +93,10 @@ class QualityRefresher:
         The catalogues written since the last look, and all of them on a new day, are due. They are scored at the
         first look that finds no write to any catalogue since the one before (or after MAX_DEFERRED_LOOKS busy
         looks): publications and harvests are scored once they end, instead of share by share while they run,
-        taking a core from them. A write that arrives while a look scores stops it between batches: the rest
-        stays due for the next quiet look. The quality endpoints are up to date meanwhile (they score what
-        changed when asked)."""
+        taking a core from them; a write that arrives while a quiet look scores (a publication starting during
+        the day's rescoring) stops it between batches, the rest staying due for the next quiet look. A look that
+        MAX_DEFERRED_LOOKS busy ones forced scores everything due regardless, so a long harvest is scored as it
+        goes. The quality endpoints are up to date meanwhile (they score what changed when asked)."""
         day = self.quality.clock().date().isoformat()
         if day != self._day:
             self._day = day
@@ -104,9 +106,11 @@ class QualityRefresher:
         self._due.update(cid for cid in lasts if cid not in self._seen or cid in written)
         self._busy_looks = self._busy_looks + 1 if written else 0
         refreshed: list[str] = []
-        if self._busy_looks == 0 or self._busy_looks > MAX_DEFERRED_LOOKS:
+        forced = self._busy_looks > MAX_DEFERRED_LOOKS
+        if self._busy_looks == 0 or forced:
             def halted() -> bool:
-                return self._stop.is_set() or any(self._last_change(cid) != last for cid, last in lasts.items())
+                return self._stop.is_set() or (not forced and any(self._last_change(cid) != last
+                                                                  for cid, last in lasts.items()))
 
             for cid in [cid for cid in lasts if cid in self._due]:
                 try:

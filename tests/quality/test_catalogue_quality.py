@@ -14,6 +14,7 @@ from rdflib import Graph, URIRef
 
 from app.net.client import HttpPolicy, SafeClient
 from app.quality import catalogue_quality
+from app.quality import refresher as refresher_module
 from app.quality.catalogue_quality import CatalogueQualityService, RefreshStopped
 from app.quality.dqv import dqv_to_catalogue_values, dqv_to_dataset
 from app.quality.linkcheck import LinkChecker, LinkPolicy
@@ -292,6 +293,33 @@ def test_a_look_that_a_write_interrupts_leaves_the_rest_for_the_next_quiet_one(
         assert refresher.tick() == []  # the write it saw: still busy
         assert refresher.tick() == ["co"]  # quiet: everything scored
         assert len(service.store.stamps("co")) == 3
+
+
+def test_a_look_forced_by_a_long_harvest_scores_everything_even_while_it_writes(
+        tmp_path_factory: pytest.TempPathFactory, links: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The look that MAX_DEFERRED_LOOKS busy ones force does not yield to writes: a catalogue written at every
+    look is scored all the same."""
+    monkeypatch.setattr(catalogue_quality, "REFRESH_BATCH", 1)
+    monkeypatch.setattr(refresher_module, "MAX_DEFERRED_LOOKS", 1)
+    with running_puente(tmp_path_factory.mktemp("forced")) as running:
+        service = quality(running)
+        refresher = QualityRefresher(service, poll_s=3600, linkcheck_after_publish=False)
+        refresher.tick()
+        assert running.put_turtle("co", "a", full_record(links)).status_code == 201
+        assert refresher.tick() == []  # the first busy look
+        assert running.put_turtle("co", "b", poor_record(links)).status_code == 201
+        saved = service.store.save_datasets
+        writes = iter([running.put_turtle])
+        third = full_record(links).replace("ex:a", "ex:c").replace('identifier "a"', 'identifier "c"')
+
+        def save_then_publish(catalogue: str, batch: list[Any]) -> None:
+            saved(catalogue, batch)
+            for put in writes:
+                assert put("co", "c", third).status_code == 201
+
+        monkeypatch.setattr(service.store, "save_datasets", save_then_publish)
+        assert refresher.tick() == ["co"]  # forced: scored to the end although "c" was written meanwhile
+        assert len(service.store.stamps("co")) >= 2
 
 
 def test_the_dashboard_reads_the_catalogue(puente: Puente) -> None:
