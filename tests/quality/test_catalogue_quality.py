@@ -266,6 +266,22 @@ def test_a_catalogue_written_at_every_look_is_still_scored(puente: Puente, links
         assert refresher.tick() == ([] if look < MAX_DEFERRED_LOOKS else ["co"]), look
     assert refresher.tick() == []   # nothing written since
 
+
+def _publish_during_the_first_batch(running: Puente, service: CatalogueQualityService, links: str,
+                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Dataset "c" is published right after the scoring's first batch is saved (a publication starting meanwhile)."""
+    saved = service.store.save_datasets
+    writes = iter([running.put_turtle])
+    third = full_record(links).replace("ex:a", "ex:c").replace('identifier "a"', 'identifier "c"')
+
+    def save_then_publish(catalogue: str, batch: list[Any]) -> None:
+        saved(catalogue, batch)
+        for put in writes:  # once
+            assert put("co", "c", third).status_code == 201
+
+    monkeypatch.setattr(service.store, "save_datasets", save_then_publish)
+
+
 def test_a_look_that_a_write_interrupts_leaves_the_rest_for_the_next_quiet_one(
         tmp_path_factory: pytest.TempPathFactory, links: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Scoring yields to publishing: a write that lands while a look scores stops it between batches; what was
@@ -278,16 +294,7 @@ def test_a_look_that_a_write_interrupts_leaves_the_rest_for_the_next_quiet_one(
         assert running.put_turtle("co", "a", full_record(links)).status_code == 201
         assert running.put_turtle("co", "b", poor_record(links)).status_code == 201
         assert refresher.tick() == []  # written since the last look
-        saved = service.store.save_datasets
-        writes = iter([running.put_turtle])
-        third = full_record(links).replace("ex:a", "ex:c").replace('identifier "a"', 'identifier "c"')
-
-        def save_then_publish(catalogue: str, batch: list[Any]) -> None:
-            saved(catalogue, batch)
-            for put in writes:  # the first batch only: a publication starts meanwhile
-                assert put("co", "c", third).status_code == 201
-
-        monkeypatch.setattr(service.store, "save_datasets", save_then_publish)
+        _publish_during_the_first_batch(running, service, links, monkeypatch)
         assert refresher.tick() == []  # stopped after its first batch
         assert len(service.store.stamps("co")) == 1
         assert refresher.tick() == []  # the write it saw: still busy
@@ -308,16 +315,7 @@ def test_a_look_forced_by_a_long_harvest_scores_everything_even_while_it_writes(
         assert running.put_turtle("co", "a", full_record(links)).status_code == 201
         assert refresher.tick() == []  # the first busy look
         assert running.put_turtle("co", "b", poor_record(links)).status_code == 201
-        saved = service.store.save_datasets
-        writes = iter([running.put_turtle])
-        third = full_record(links).replace("ex:a", "ex:c").replace('identifier "a"', 'identifier "c"')
-
-        def save_then_publish(catalogue: str, batch: list[Any]) -> None:
-            saved(catalogue, batch)
-            for put in writes:
-                assert put("co", "c", third).status_code == 201
-
-        monkeypatch.setattr(service.store, "save_datasets", save_then_publish)
+        _publish_during_the_first_batch(running, service, links, monkeypatch)
         assert refresher.tick() == ["co"]  # forced: scored to the end although "c" was written meanwhile
         assert len(service.store.stamps("co")) >= 2
 
