@@ -44,8 +44,8 @@ DASHBOARD_FIRST = ("co", "cl", "mx", "es")   # the four countries, in the order 
 
 
 class RefreshStopped(Exception):
-    """A background refresh stopped between two batches because the service is stopping (what was scored is kept;
-    the rest is scored at the next refresh)."""
+    """A background refresh stopped between two batches, as its `stop` condition asked (the service stopping, a
+    write arriving): what was scored is kept, the rest is scored at the next refresh."""
 
 
 @dataclass(frozen=True)
